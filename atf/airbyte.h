@@ -1,0 +1,98 @@
+// Decoding of the Airbyte protocol lines a connector writes on stdout
+// (DECISIONS D3). One SAX pass per line validates the JSON and finds the
+// message type; a RECORD is never turned into a DOM: its `data` is located as
+// a span of the line so the document can be passed through as written. Other
+// message types (rare) are parsed into a DOM as well.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/statusor.h"
+#include "rapidjson/document.h"
+
+namespace atf {
+
+enum class AirbyteType { kRecord, kState, kLog, kTrace, kSpec, kConnectionStatus, kCatalog, kControl };
+
+absl::string_view AirbyteTypeName(AirbyteType type);
+
+// A byte range of a line holding one JSON value, exactly as written.
+struct Span {
+  size_t begin = 0;
+  size_t end = 0;
+  bool present = false;
+  absl::string_view Of(absl::string_view text) const { return text.substr(begin, end - begin); }
+};
+
+// Receives the JSON events of a record's `data` while the line is parsed, with
+// the byte range of each scalar (used by normalization to rewrite values in
+// the same single pass). Keys and container events keep it aware of the path.
+class DataVisitor {
+ public:
+  virtual ~DataVisitor() = default;
+  virtual void StartObject() = 0;
+  virtual void Key(absl::string_view key) = 0;
+  virtual void EndObject() = 0;
+  virtual void StartArray() = 0;
+  virtual void EndArray() = 0;
+  enum class Scalar { kNull, kBool, kNumber, kString };
+  // `text` is the value as written (a string with its quotes); `value` is the
+  // unescaped string for kString, the number text for kNumber.
+  virtual void Value(Scalar kind, Span text, absl::string_view value) = 0;
+};
+
+// Chooses a visitor for a record's data once its stream is known; returning
+// nullptr means the record needs no rewriting.
+class DataVisitorFactory {
+ public:
+  virtual ~DataVisitorFactory() = default;
+  virtual DataVisitor* ForRecord(absl::string_view stream, const std::optional<std::string>& ns) = 0;
+};
+
+struct AirbyteMessage {
+  AirbyteType type = AirbyteType::kLog;
+  absl::string_view line;  // the whole line; valid until the next line is read
+
+  // RECORD
+  std::string stream;
+  std::optional<std::string> ns;  // the record's namespace
+  Span data;                      // record.data as written
+  // Whether `data` was already fed to the factory's visitor during the parse
+  // (the stream came before the data in the line).
+  bool data_visited = false;
+
+  // STATE: exact text of the payload members that are present.
+  Span state_data, state_global, state_stream_state;
+
+  // Every type but RECORD: the line as a DOM.
+  rapidjson::Document doc;
+
+  // The type's payload object in `doc` (`log`, `trace`, `state`, `spec`,
+  // `connectionStatus`, `catalog`, `control`), or nullptr.
+  const rapidjson::Value* Payload() const;
+};
+
+class AirbyteDecoder {
+ public:
+  explicit AirbyteDecoder(DataVisitorFactory* visitors = nullptr) : visitors_(visitors) {}
+
+  enum class Kind { kMessage, kJunk };
+  struct Result {
+    Kind kind;
+    std::string junk_reason;  // kJunk: why the line is not a protocol message
+  };
+
+  // Decodes one line, which must be followed by a NUL byte. A line that is
+  // not JSON, not an object or has no known `type` is junk (to be warned
+  // about). A RECORD or STATE that cannot be understood is an error: dropping
+  // it would lose data.
+  absl::StatusOr<Result> Decode(absl::string_view line, AirbyteMessage* message);
+
+ private:
+  DataVisitorFactory* visitors_;
+};
+
+}  // namespace atf

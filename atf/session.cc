@@ -1,0 +1,146 @@
+#include "atf/session.h"
+
+#include <poll.h>
+
+#include "absl/strings/str_cat.h"
+#include "atf/codec.h"
+#include "atf/json.h"
+#include "atf/status.h"
+#include "interceptors/spec.h"
+
+namespace atf {
+
+Session::Session(const ShimOptions& options, Inbox& inbox, ResponseWriter& out, StopSource& stop, Logger log)
+    : options_(options),
+      inbox_(inbox),
+      out_(out),
+      stop_(stop),
+      log_(log.WithRedactor(&memory_.redactor)),
+      connector_dir_(options.connector_dir) {}
+
+absl::Status Session::Run() {
+  absl::Status status = Serve();
+  if (status.ok()) return status;
+  absl::Status redacted(status.code(), memory_.redactor.Redact(status.message()));
+  status.ForEachPayload([&](absl::string_view url, const absl::Cord& payload) { redacted.SetPayload(url, payload); });
+  return redacted;
+}
+
+absl::Status Session::Serve() {
+  for (;;) {
+    std::optional<InboxItem> item = NextItem();
+    if (!item) {
+      log_.Info(absl::StrCat("stopping between requests: ", stop_.Describe()));
+      return absl::OkStatus();
+    }
+    if (item->kind == InboxItem::Kind::kEnd) return absl::OkStatus();
+    if (item->kind == InboxItem::Kind::kError) return item->error;
+    absl::StatusOr<bool> done = Handle(item->request);
+    if (!done.ok()) return done.status();
+    if (*done) return absl::OkStatus();
+  }
+}
+
+std::optional<InboxItem> Session::NextItem() {
+  for (;;) {
+    if (std::optional<InboxItem> item = inbox_.TryPop()) return item;
+    if (stop_.requested()) return std::nullopt;
+    pollfd fds[2] = {{inbox_.ready_fd(), POLLIN, 0}, {stop_.fd(), POLLIN, 0}};
+    ::poll(fds, 2, -1);
+  }
+}
+
+OperationContext Session::Context() {
+  return OperationContext{options_, connector_dir_, log_, out_, memory_, [this] { return GetTempDir(); }};
+}
+
+absl::StatusOr<const TempDir*> Session::GetTempDir() {
+  if (!temp_dir_) {
+    absl::StatusOr<std::unique_ptr<TempDir>> created = TempDir::Create();
+    if (!created.ok()) return created.status();
+    temp_dir_ = std::move(*created);
+  }
+  return temp_dir_.get();
+}
+
+void Session::LearnSecrets(const capture::Request& request) {
+  const std::string* config = nullptr;
+  if (request.has_spec()) config = &request.spec().config_json();
+  if (request.has_discover()) config = &request.discover().config_json();
+  if (request.has_validate()) config = &request.validate().config_json();
+  if (request.has_open() && request.open().has_capture()) config = &request.open().capture().config_json();
+  if (config == nullptr || config->empty()) return;
+  absl::StatusOr<rapidjson::Document> parsed = ParseJson(*config, "endpoint config");
+  if (parsed.ok()) memory_.redactor.AddConfigSecrets(*parsed, memory_.secret_paths);
+}
+
+absl::StatusOr<bool> Session::Handle(const capture::Request& request) {
+  std::optional<absl::string_view> operation = OperationOf(request);
+  if (!operation) {
+    return absl::InvalidArgumentError(
+        "request names no operation (expected one of spec, discover, validate, apply or open)");
+  }
+  log_.Debug("request", LogFields().Add("operation", *operation));
+  LearnSecrets(request);
+
+  if (request.has_spec()) {
+    SpecInterceptor spec(Context());
+    if (absl::Status status = RunInterceptor(spec, /*capture=*/false); !status.ok()) return status;
+    return false;
+  }
+  if (request.has_apply()) {
+    // Nothing to apply for an Airbyte source: answered without the connector.
+    capture::Response response;
+    response.mutable_applied();
+    if (absl::Status status = out_.Write(response); !status.ok()) return status;
+    if (absl::Status status = out_.Flush(); !status.ok()) return status;
+    return false;
+  }
+  if (request.has_acknowledge()) {
+    return absl::InvalidArgumentError("`acknowledge` request outside a capture session");
+  }
+  return absl::UnimplementedError(absl::StrCat("`", *operation, "` is not implemented yet"));
+}
+
+absl::Status Session::RunInterceptor(Interceptor& interceptor, bool capture) {
+  absl::StatusOr<std::vector<std::string>> args = interceptor.Prepare();
+  if (!args.ok()) return args.status();
+
+  ConnectorCommand command{options_.connector_entrypoint, std::move(*args),
+                           {{"LOG_LEVEL", std::string(LogLevelName(options_.log_level))}}};
+  RunSettings settings{
+      .idle_timeout = options_.idle_timeout,
+      .grace_period = options_.grace_period,
+      .max_message_size = options_.max_message_size,
+      .tick_interval = capture ? options_.progress_interval : absl::InfiniteDuration(),
+      .inbox = capture ? &inbox_ : nullptr,
+  };
+  if (capture) inbox_.StopOnEnd(&stop_);
+  absl::StatusOr<RunOutcome> outcome = RunConnector(command, interceptor, out_, settings, stop_, log_);
+  if (capture) inbox_.StopOnEnd(nullptr);
+  if (!outcome.ok()) return outcome.status();
+
+  switch (outcome->ending) {
+    case RunOutcome::Ending::kStopped:
+      if (capture) return absl::OkStatus();
+      return absl::CancelledError(absl::StrCat("stopped before the ", interceptor.name(),
+                                               " response was written: ", stop_.Describe()));
+    case RunOutcome::Ending::kIdle:
+      if (capture) return absl::OkStatus();
+      return absl::DeadlineExceededError(absl::StrCat(
+          "connector was idle for ", absl::FormatDuration(options_.idle_timeout), " without answering ",
+          interceptor.name()));
+    case RunOutcome::Ending::kExited:
+      break;
+  }
+  if (!outcome->exit.success()) {
+    if (!outcome->failure_message.empty()) {
+      log_.Error(absl::StrCat("connector ", outcome->exit.Describe(), " during ", interceptor.name()));
+    }
+    return ConnectorFailure(interceptor.name(), *outcome);
+  }
+  if (absl::Status status = interceptor.Finish(*outcome); !status.ok()) return status;
+  return out_.Flush();
+}
+
+}  // namespace atf

@@ -1,0 +1,51 @@
+// One session with Flow: the request loop (DECISIONS D1). It answers any
+// number of spec/discover/validate/apply requests, each with its own connector
+// run, and ends after a capture, at the end of Flow's input, or on a stop.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "absl/status/status.h"
+#include "atf/inbox.h"
+#include "atf/log.h"
+#include "atf/options.h"
+#include "atf/response_writer.h"
+#include "atf/stop.h"
+#include "atf/temp_dir.h"
+#include "interceptors/interceptor.h"
+#include "patches/connector_dir.h"
+
+namespace atf {
+
+class Session {
+ public:
+  Session(const ShimOptions& options, Inbox& inbox, ResponseWriter& out, StopSource& stop, Logger log);
+
+  // Serves requests until the session is over. A returned error has its
+  // secrets redacted and carries the exit code to use.
+  absl::Status Run();
+
+ private:
+  absl::Status Serve();
+  // The next item from Flow, or nullopt when a stop arrived first.
+  std::optional<InboxItem> NextItem();
+  // Answers one request; true when the session is over.
+  absl::StatusOr<bool> Handle(const capture::Request& request);
+  absl::Status RunInterceptor(Interceptor& interceptor, bool capture);
+  absl::StatusOr<const TempDir*> GetTempDir();
+  OperationContext Context();
+  // Registers the secrets of a request's endpoint config with the redactor.
+  void LearnSecrets(const capture::Request& request);
+
+  const ShimOptions& options_;
+  Inbox& inbox_;
+  ResponseWriter& out_;
+  StopSource& stop_;
+  SessionMemory memory_;
+  Logger log_;
+  ConnectorDir connector_dir_;
+  std::unique_ptr<TempDir> temp_dir_;
+};
+
+}  // namespace atf

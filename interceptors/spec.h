@@ -1,0 +1,35 @@
+// Spec (REFERENCE-BEHAVIOR §2.1, DECISIONS D4): runs `spec`, patches the
+// connector's config schema with the folder's patch files and answers with
+// Flow's Spec response.
+#pragma once
+
+#include <optional>
+
+#include "interceptors/interceptor.h"
+
+namespace atf {
+
+// Flow's protocol version, the only one the runtime accepts.
+inline constexpr uint32_t kFlowProtocol = 3032023;
+
+// Builds the Spec response from the connector's SPEC payload (the value of
+// `spec` in the Airbyte message) and the folder's patch files. Also returns
+// where the final config schema marks secrets.
+absl::StatusOr<capture::Response> BuildSpecResponse(const rapidjson::Value& airbyte_spec,
+                                                    const ConnectorDir& connector_dir, Logger log,
+                                                    SecretPaths* secret_paths);
+
+class SpecInterceptor : public Interceptor {
+ public:
+  using Interceptor::Interceptor;
+
+  absl::string_view name() const override { return "spec"; }
+  absl::StatusOr<std::vector<std::string>> Prepare() override;
+  absl::Status OnMessage(AirbyteMessage& message) override;
+  absl::Status Finish(const RunOutcome& outcome) override;
+
+ private:
+  std::optional<rapidjson::Document> spec_;
+};
+
+}  // namespace atf
