@@ -6,7 +6,9 @@
 #include "atf/codec.h"
 #include "atf/json.h"
 #include "atf/status.h"
+#include "interceptors/discover.h"
 #include "interceptors/spec.h"
+#include "interceptors/validate.h"
 
 namespace atf {
 
@@ -86,6 +88,16 @@ absl::StatusOr<bool> Session::Handle(const capture::Request& request) {
   if (request.has_spec()) {
     SpecInterceptor spec(Context());
     if (absl::Status status = RunInterceptor(spec, /*capture=*/false); !status.ok()) return status;
+    return false;
+  }
+  if (request.has_discover()) {
+    DiscoverInterceptor discover(Context(), request.discover());
+    if (absl::Status status = RunInterceptor(discover, /*capture=*/false); !status.ok()) return status;
+    return false;
+  }
+  if (request.has_validate()) {
+    ValidateInterceptor validate(Context(), request.validate());
+    if (absl::Status status = RunInterceptor(validate, /*capture=*/false); !status.ok()) return status;
     return false;
   }
   if (request.has_apply()) {

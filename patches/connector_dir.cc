@@ -90,7 +90,8 @@ absl::StatusOr<ConnectorDir::DocumentationUrlPatch> ConnectorDir::DocumentationU
 absl::StatusOr<std::optional<ConfigMap>> ConnectorDir::SpecMap() const {
   constexpr absl::string_view kFile = "spec.map.json";
   absl::StatusOr<std::optional<rapidjson::Document>> doc = ReadJson(kFile);
-  if (!doc.ok() || !doc->has_value()) return doc.status();
+  if (!doc.ok()) return doc.status();
+  if (!doc->has_value()) return std::nullopt;
   const rapidjson::Value& map = **doc;
   if (!map.IsObject()) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -112,7 +113,8 @@ absl::StatusOr<std::optional<ConfigMap>> ConnectorDir::SpecMap() const {
 absl::StatusOr<std::optional<std::vector<std::string>>> ConnectorDir::ReadStringList(
     absl::string_view relative) const {
   absl::StatusOr<std::optional<rapidjson::Document>> doc = ReadJson(relative);
-  if (!doc.ok() || !doc->has_value()) return doc.status();
+  if (!doc.ok()) return doc.status();
+  if (!doc->has_value()) return std::nullopt;
   const rapidjson::Value& list = **doc;
   auto wrong = [&](absl::string_view what) {
     return absl::FailedPreconditionError(absl::StrCat(PathOf(relative), ": must be an array of strings, ", what));

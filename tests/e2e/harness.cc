@@ -79,7 +79,12 @@ std::unique_ptr<Process> Process::Start(const std::string& binary, const std::ve
     for (const auto& [k, v] : env) overridden = overridden || absl::StartsWith(*e, k + "=");
     if (!overridden) env_strings.push_back(*e);
   }
-  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  // Later entries override earlier ones.
+  for (size_t i = 0; i < env.size(); ++i) {
+    bool overridden_later = false;
+    for (size_t j = i + 1; j < env.size(); ++j) overridden_later = overridden_later || env[j].first == env[i].first;
+    if (!overridden_later) env_strings.push_back(env[i].first + "=" + env[i].second);
+  }
   std::vector<char*> argv, envp;
   for (auto& s : argv_strings) argv.push_back(s.data());
   argv.push_back(nullptr);
