@@ -11,30 +11,18 @@ namespace {
 // Values of the line the scanner cares about, by their path.
 enum class Target { kNone, kType, kRecord, kStream, kNamespace, kData, kStateData, kStateGlobal, kStreamState };
 
-// End of the JSON string, number or literal that starts at `begin`.
-size_t ScalarEnd(absl::string_view text, size_t begin) {
-  size_t i = begin;
-  if (i < text.size() && text[i] == '"') {
-    for (++i; i < text.size(); ++i) {
-      if (text[i] == '\\') ++i;
-      else if (text[i] == '"') return i + 1;
-    }
-    return text.size();
-  }
-  while (i < text.size() && absl::string_view("+-.0123456789eEtrufalsn").find(text[i]) != absl::string_view::npos) ++i;
-  return i;
-}
-
 // The SAX pass over one line. `depth_` counts open containers; keys are kept
 // only for the first three levels, which is where every target lives.
 //
-// Positions: RapidJSON parses strings and numbers from a local copy of a
-// StringStream, so during String/Key/RawNumber callbacks the stream still
-// points at the token's first byte; for literals and brackets it points just
-// past the token. Both are exact, and this is what the spans rely on.
+// Positions: RapidJSON parses strings and numbers from a local copy of the
+// (string or in-situ) stream, so during String/Key/RawNumber callbacks the
+// stream still points at the token's first byte; for literals and brackets it
+// points just past the token. Both are exact, and this is what the spans rely
+// on. The line is parsed in place on a copy, so offsets into the copy are
+// offsets into the line as written.
 class LineScanner : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, LineScanner> {
  public:
-  LineScanner(const rapidjson::StringStream* stream, absl::string_view line, AirbyteMessage* message,
+  LineScanner(rapidjson::InsituStringStream* stream, absl::string_view line, AirbyteMessage* message,
               DataVisitorFactory* visitors)
       : stream_(stream), line_(line), message_(message), visitors_(visitors) {}
 
@@ -119,7 +107,7 @@ class LineScanner : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, LineS
 
   bool Scalar(DataVisitor::Scalar kind, absl::string_view value, PendingSpan span) {
     if (capture_ != nullptr) {
-      if (visitor_ != nullptr) visitor_->Value(kind, Resolve(span), value);
+      if (visitor_ != nullptr) visitor_->Value(kind, span.begin, value);
       return true;
     }
     if (depth_ == 0) return true;  // a scalar root: not a message
@@ -143,7 +131,7 @@ class LineScanner : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, LineS
         if (Span* captured = CaptureSpan(target)) {
           *captured = kind == DataVisitor::Scalar::kNull ? Span{} : Resolve(span);
           if (target == Target::kData && kind != DataVisitor::Scalar::kNull) {
-            if (DataVisitor* visitor = VisitorForData()) visitor->Value(kind, *captured, value);
+            if (DataVisitor* visitor = VisitorForData()) visitor->Value(kind, captured->begin, value);
           }
         }
     }
@@ -191,7 +179,7 @@ class LineScanner : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, LineS
     return true;
   }
 
-  const rapidjson::StringStream* stream_;
+  rapidjson::InsituStringStream* stream_;  // Tell() is not const
   absl::string_view line_;
   AirbyteMessage* message_;
   DataVisitorFactory* visitors_;
@@ -209,6 +197,36 @@ class LineScanner : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, LineS
   bool has_record_ = false;
   bool record_is_object_ = false;
   bool has_stream_ = false;
+};
+
+// Forwards every event of a standalone value to a visitor (see VisitJson).
+class VisitDriver : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, VisitDriver> {
+ public:
+  VisitDriver(const rapidjson::StringStream* stream, DataVisitor& visitor) : stream_(stream), visitor_(visitor) {}
+
+  bool Null() { return Literal(DataVisitor::Scalar::kNull, 4); }
+  bool Bool(bool b) { return Literal(DataVisitor::Scalar::kBool, b ? 4 : 5); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) { return Token(DataVisitor::Scalar::kNumber, {s, n}); }
+  bool String(const char* s, rapidjson::SizeType n, bool) { return Token(DataVisitor::Scalar::kString, {s, n}); }
+  bool StartObject() { return visitor_.StartObject(), true; }
+  bool StartArray() { return visitor_.StartArray(), true; }
+  bool EndObject(rapidjson::SizeType) { return visitor_.EndObject(), true; }
+  bool EndArray(rapidjson::SizeType) { return visitor_.EndArray(), true; }
+  bool Key(const char* s, rapidjson::SizeType n, bool) { return visitor_.Key({s, n}), true; }
+
+ private:
+  // Same position rules as LineScanner: strings and numbers see their start.
+  bool Token(DataVisitor::Scalar kind, absl::string_view value) {
+    visitor_.Value(kind, stream_->Tell(), value);
+    return true;
+  }
+  bool Literal(DataVisitor::Scalar kind, size_t length) {
+    visitor_.Value(kind, stream_->Tell() - length, {});
+    return true;
+  }
+
+  const rapidjson::StringStream* stream_;
+  DataVisitor& visitor_;
 };
 
 std::optional<AirbyteType> TypeFromName(absl::string_view name) {
@@ -243,6 +261,30 @@ absl::Status CheckState(const AirbyteMessage& message) {
 
 }  // namespace
 
+size_t ScalarEnd(absl::string_view text, size_t begin) {
+  size_t i = begin;
+  if (i < text.size() && text[i] == '"') {
+    for (++i; i < text.size(); ++i) {
+      if (text[i] == '\\') ++i;
+      else if (text[i] == '"') return i + 1;
+    }
+    return text.size();
+  }
+  // Numbers and literals end at a delimiter.
+  while (i < text.size() && text[i] != ',' && text[i] != '}' && text[i] != ']' && text[i] != ' ' && text[i] != '\t' &&
+         text[i] != '\n' && text[i] != '\r' && text[i] != '\0') {
+    ++i;
+  }
+  return i;
+}
+
+void VisitJson(absl::string_view json, DataVisitor& visitor) {
+  rapidjson::StringStream stream(json.data());
+  VisitDriver driver(&stream, visitor);
+  rapidjson::Reader reader;
+  reader.Parse<rapidjson::kParseNumbersAsStringsFlag>(stream, driver);
+}
+
 absl::string_view AirbyteTypeName(AirbyteType type) {
   switch (type) {
     case AirbyteType::kRecord: return "RECORD";
@@ -273,17 +315,25 @@ const rapidjson::Value* AirbyteMessage::Payload() const {
 }
 
 absl::StatusOr<AirbyteDecoder::Result> AirbyteDecoder::Decode(absl::string_view line, AirbyteMessage* message) {
+  copy_.assign(line.data(), line.size());
+  return Decode(line, copy_.data(), message);
+}
+
+absl::StatusOr<AirbyteDecoder::Result> AirbyteDecoder::Decode(absl::string_view line, char* scratch,
+                                                              AirbyteMessage* message) {
   message->line = line;
   message->ns.reset();
   message->stream.clear();
   message->data = message->state_data = message->state_global = message->state_stream_state = Span{};
   message->data_visited = false;
 
-  rapidjson::StringStream stream(line.data());
+  // Encoding first, at memory speed; RapidJSON's own check goes byte by byte.
+  if (!IsValidUtf8(line)) return Result{Kind::kJunk, "not valid UTF-8"};
+  rapidjson::InsituStringStream stream(scratch);
   LineScanner scanner(&stream, line, message, visitors_);
   rapidjson::Reader reader;
   rapidjson::ParseResult parsed =
-      reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag>(stream, scanner);
+      reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseInsituFlag>(stream, scanner);
   if (parsed.IsError()) {
     return Result{Kind::kJunk, absl::StrCat("not JSON (", rapidjson::GetParseError_En(parsed.Code()),
                                             " at offset ", parsed.Offset(), ")")};

@@ -39,9 +39,10 @@ class DataVisitor {
   virtual void StartArray() = 0;
   virtual void EndArray() = 0;
   enum class Scalar { kNull, kBool, kNumber, kString };
-  // `text` is the value as written (a string with its quotes); `value` is the
+  // `begin` is where the value starts in the text (a string at its opening
+  // quote; ScalarEnd finds its end, should it be needed); `value` is the
   // unescaped string for kString, the number text for kNumber.
-  virtual void Value(Scalar kind, Span text, absl::string_view value) = 0;
+  virtual void Value(Scalar kind, size_t begin, absl::string_view value) = 0;
 };
 
 // Chooses a visitor for a record's data once its stream is known; returning
@@ -51,6 +52,14 @@ class DataVisitorFactory {
   virtual ~DataVisitorFactory() = default;
   virtual DataVisitor* ForRecord(absl::string_view stream, const std::optional<std::string>& ns) = 0;
 };
+
+// One past the end of the JSON string, number or literal starting at `begin`.
+size_t ScalarEnd(absl::string_view text, size_t begin);
+
+// Feeds the events of `json` (one valid JSON value followed by a NUL byte)
+// to `visitor`, with spans relative to `json`: the second pass over a
+// record's data when its stream was only known after the data.
+void VisitJson(absl::string_view json, DataVisitor& visitor);
 
 struct AirbyteMessage {
   AirbyteType type = AirbyteType::kLog;
@@ -85,14 +94,20 @@ class AirbyteDecoder {
     std::string junk_reason;  // kJunk: why the line is not a protocol message
   };
 
-  // Decodes one line, which must be followed by a NUL byte. A line that is
+  // Decodes one line. A line that is
   // not JSON, not an object or has no known `type` is junk (to be warned
   // about). A RECORD or STATE that cannot be understood is an error: dropping
   // it would lose data.
   absl::StatusOr<Result> Decode(absl::string_view line, AirbyteMessage* message);
 
+  // The same, parsing in place on `scratch`: a copy of `line` followed by a
+  // NUL byte, which the parse overwrites (a caller that copies many lines at
+  // once saves a copy per line).
+  absl::StatusOr<Result> Decode(absl::string_view line, char* scratch, AirbyteMessage* message);
+
  private:
   DataVisitorFactory* visitors_;
+  std::string copy_;  // the line, parsed in place (the line itself stays as written)
 };
 
 }  // namespace atf

@@ -1,5 +1,7 @@
 #include "atf/cli.h"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -69,6 +71,9 @@ ABSL_FLAG(absl::Duration, grace_period, absl::Seconds(5),
           "Time a stopping connector gets between SIGTERM and SIGKILL.");
 ABSL_FLAG(absl::Duration, progress_interval, absl::Seconds(60),
           "How often a capture logs its per-stream progress.");
+ABSL_FLAG(std::string, parse_threads, "auto",
+          "Worker threads decoding a capture's records: a number (0 decodes on the session thread), or auto: one "
+          "per available CPU, at most 4, none with a single CPU.");
 ABSL_FLAG(std::string, grpc_listen, "",
           "Serve capture.Connector/Capture over gRPC on HOST:PORT instead of stdio (port 0 picks a free port).");
 ABSL_FLAG(std::string, grpc_port_file, "",
@@ -78,9 +83,16 @@ namespace atf {
 namespace {
 
 // Our flags, in the order --help lists them.
-constexpr std::array<const char*, 9> kFlags = {
+constexpr std::array<const char*, 10> kFlags = {
     "connector_entrypoint", "connector_dir", "codec", "max_message_size", "idle_timeout",
-    "grace_period", "progress_interval", "grpc_listen", "grpc_port_file"};
+    "grace_period", "progress_interval", "parse_threads", "grpc_listen", "grpc_port_file"};
+
+// Worker threads for --parse-threads=auto: one per CPU this process may use.
+int AutoParseThreads() {
+  cpu_set_t cpus;
+  const int count = ::sched_getaffinity(0, sizeof(cpus), &cpus) == 0 ? CPU_COUNT(&cpus) : 1;
+  return count < 2 ? 0 : std::min(count, 4);
+}
 
 constexpr const char* kEnvironment = R"(Environment:
   LOG_LEVEL                     trace|debug|info|warn|error (default info); also passed to the connector.
@@ -181,6 +193,12 @@ absl::StatusOr<CliOutcome> ParseCommandLine(int argc, char** argv,
   shim.idle_timeout = absl::GetFlag(FLAGS_idle_timeout);
   shim.grace_period = absl::GetFlag(FLAGS_grace_period);
   shim.progress_interval = absl::GetFlag(FLAGS_progress_interval);
+  const std::string threads = absl::GetFlag(FLAGS_parse_threads);
+  if (threads == "auto") {
+    shim.parse_threads = AutoParseThreads();
+  } else if (!absl::SimpleAtoi(threads, &shim.parse_threads) || shim.parse_threads < 0 || shim.parse_threads > 64) {
+    return UsageError(absl::StrCat("invalid value `", threads, "` for `--parse-threads`: expected auto or 0 to 64"));
+  }
   options.codec = absl::GetFlag(FLAGS_codec);
   options.grpc_listen = absl::GetFlag(FLAGS_grpc_listen);
   options.grpc_port_file = absl::GetFlag(FLAGS_grpc_port_file);

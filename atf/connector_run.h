@@ -17,6 +17,7 @@
 namespace atf {
 
 class Inbox;
+class RecordEncoder;
 class ResponseWriter;
 class StopSource;
 
@@ -32,6 +33,9 @@ class ConnectorOutputHandler {
   virtual void OnTick() {}
   // Visitors that rewrite record data during the parse; none by default.
   virtual DataVisitorFactory* data_visitors() { return nullptr; }
+  // Encodes records on worker threads (RunSettings::parse_threads); none by
+  // default: everything is handled on the session thread.
+  virtual RecordEncoder* record_encoder() { return nullptr; }
 
  protected:
   explicit ConnectorOutputHandler(Logger log) : log_(log) {}
@@ -46,6 +50,9 @@ struct RunSettings {
   // Set during a capture: Flow's requests are read while the connector runs
   // (acknowledgements are counted; the end of Flow's input stops the run).
   Inbox* inbox = nullptr;
+  // Worker threads decoding records, when the handler has an encoder; 0
+  // decodes on the session thread.
+  int parse_threads = 0;
 };
 
 struct RunOutcome {

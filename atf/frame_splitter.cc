@@ -64,10 +64,15 @@ void FrameSplitter::Append(absl::string_view bytes) {
   end_ += bytes.size();
 }
 
+absl::Status FrameSplitter::LineTooLarge(size_t line_number, size_t max, size_t size) {
+  return absl::ResourceExhaustedError(absl::StrCat("line ", line_number, " is larger than the maximum message size of ",
+                                                   max, " bytes (", size, " bytes so far); raise --max-message-size"));
+}
+
 absl::Status FrameSplitter::TooLarge(size_t size) const {
-  return absl::ResourceExhaustedError(absl::StrCat(
-      mode_ == Mode::kLines ? "line " : "frame ", frames_ + 1, " is larger than the maximum message size of ",
-      max_frame_, " bytes (", size, " bytes so far); raise --max-message-size"));
+  if (mode_ == Mode::kLines) return LineTooLarge(frames_ + 1, max_frame_, size);
+  return absl::ResourceExhaustedError(absl::StrCat("frame ", frames_ + 1, " is larger than the maximum message size of ",
+                                                   max_frame_, " bytes (", size, " bytes so far); raise --max-message-size"));
 }
 
 absl::StatusOr<std::optional<absl::string_view>> FrameSplitter::Next() {

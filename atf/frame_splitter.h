@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <string>
+
 #include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
@@ -41,6 +43,10 @@ class FrameSplitter {
 
   // 1-based number of the frame most recently returned.
   size_t frame_number() const { return frames_; }
+
+  // The error for a line of `size` bytes over the maximum `max` (message
+  // shared with the line-by-line checks).
+  static absl::Status LineTooLarge(size_t line_number, size_t max, size_t size);
   // Bytes held for frames not yet returned.
   size_t buffered() const { return end_ - begin_; }
 

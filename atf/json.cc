@@ -1,6 +1,7 @@
 #include "atf/json.h"
 
 #include <cstdint>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "rapidjson/error/en.h"
@@ -64,11 +65,17 @@ std::string WriteJson(const rapidjson::Value& value) {
 void AppendJsonString(std::string* out, absl::string_view s, bool sanitize_utf8) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');
-  size_t i = 0;
+  size_t i = 0, run = 0;  // [run, i) needs no escaping
+  auto flush = [&] { out->append(s.data() + run, i - run); };
   while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80 && sanitize_utf8) {
-      size_t n = Utf8SequenceLength(s, i);
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\' && (c < 0x80 || !sanitize_utf8)) {
+      ++i;
+      continue;
+    }
+    flush();
+    if (c >= 0x80) {
+      const size_t n = Utf8SequenceLength(s, i);
       if (n == 0) {
         out->append("\xEF\xBF\xBD");
         ++i;
@@ -76,6 +83,7 @@ void AppendJsonString(std::string* out, absl::string_view s, bool sanitize_utf8)
         out->append(s.data() + i, n);
         i += n;
       }
+      run = i;
       continue;
     }
     switch (c) {
@@ -87,16 +95,13 @@ void AppendJsonString(std::string* out, absl::string_view s, bool sanitize_utf8)
       case '\b': out->append("\\b"); break;
       case '\f': out->append("\\f"); break;
       default:
-        if (c < 0x20) {
-          out->append("\\u00");
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 0xF]);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
+        out->append("\\u00");
+        out->push_back(kHex[c >> 4]);
+        out->push_back(kHex[c & 0xF]);
     }
-    ++i;
+    run = ++i;
   }
+  flush();
   out->push_back('"');
 }
 
@@ -118,6 +123,30 @@ const rapidjson::Value* FindMember(const rapidjson::Value& object, absl::string_
   auto it = object.FindMember(
       rapidjson::Value(rapidjson::StringRef(name.data(), static_cast<rapidjson::SizeType>(name.size()))));
   return it == object.MemberEnd() ? nullptr : &it->value;
+}
+
+bool IsValidUtf8(absl::string_view text) {
+  const char* p = text.data();
+  size_t i = 0;
+  const size_t n = text.size();
+  while (i < n) {
+    if (i + 8 <= n) {
+      uint64_t word;
+      std::memcpy(&word, p + i, 8);
+      if ((word & 0x8080808080808080ull) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    if (static_cast<unsigned char>(p[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    const size_t length = Utf8SequenceLength(text, i);
+    if (length == 0) return false;
+    i += length;
+  }
+  return true;
 }
 
 bool IsValidJson(absl::string_view text) {

@@ -41,4 +41,8 @@ inline rapidjson::Value StringValue(absl::string_view text,
 // True when `text` is valid JSON (one value, whitespace around it allowed).
 bool IsValidJson(absl::string_view text);
 
+// True when `text` is valid UTF-8. Fast for ASCII: it looks at eight bytes at
+// a time and decodes sequences only where a byte has its high bit set.
+bool IsValidUtf8(absl::string_view text);
+
 }  // namespace atf

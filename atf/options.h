@@ -23,6 +23,9 @@ struct ShimOptions {
   absl::Duration grace_period = absl::Seconds(5);
   // --progress-interval: how often a capture logs its progress.
   absl::Duration progress_interval = absl::Seconds(60);
+  // --parse-threads: worker threads decoding a capture's records (0: none,
+  // the session thread decodes).
+  int parse_threads = 0;
   // LOG_LEVEL, also handed to the connector.
   LogLevel log_level = LogLevel::kInfo;
   // AIRBYTE_TO_FLOW_STATE_FORMAT=per_stream.

@@ -6,6 +6,7 @@
 #include "atf/codec.h"
 #include "atf/json.h"
 #include "atf/status.h"
+#include "interceptors/capture.h"
 #include "interceptors/discover.h"
 #include "interceptors/spec.h"
 #include "interceptors/validate.h"
@@ -53,7 +54,7 @@ std::optional<InboxItem> Session::NextItem() {
 }
 
 OperationContext Session::Context() {
-  return OperationContext{options_, connector_dir_, log_, out_, memory_, [this] { return GetTempDir(); }};
+  return OperationContext{options_, connector_dir_, log_, out_, memory_, [this] { return GetTempDir(); }, stop_};
 }
 
 absl::StatusOr<const TempDir*> Session::GetTempDir() {
@@ -87,18 +88,22 @@ absl::StatusOr<bool> Session::Handle(const capture::Request& request) {
 
   if (request.has_spec()) {
     SpecInterceptor spec(Context());
-    if (absl::Status status = RunInterceptor(spec, /*capture=*/false); !status.ok()) return status;
+    if (absl::Status status = RunUnary(spec); !status.ok()) return status;
     return false;
   }
   if (request.has_discover()) {
     DiscoverInterceptor discover(Context(), request.discover());
-    if (absl::Status status = RunInterceptor(discover, /*capture=*/false); !status.ok()) return status;
+    if (absl::Status status = RunUnary(discover); !status.ok()) return status;
     return false;
   }
   if (request.has_validate()) {
     ValidateInterceptor validate(Context(), request.validate());
-    if (absl::Status status = RunInterceptor(validate, /*capture=*/false); !status.ok()) return status;
+    if (absl::Status status = RunUnary(validate); !status.ok()) return status;
     return false;
+  }
+  if (request.has_open()) {
+    if (absl::Status status = RunCapture(request.open()); !status.ok()) return status;
+    return true;  // a capture ends the session
   }
   if (request.has_apply()) {
     // Nothing to apply for an Airbyte source: answered without the connector.
@@ -111,13 +116,12 @@ absl::StatusOr<bool> Session::Handle(const capture::Request& request) {
   if (request.has_acknowledge()) {
     return absl::InvalidArgumentError("`acknowledge` request outside a capture session");
   }
-  return absl::UnimplementedError(absl::StrCat("`", *operation, "` is not implemented yet"));
+  return absl::InvalidArgumentError(absl::StrCat("unsupported operation `", *operation, "`"));
 }
 
-absl::Status Session::RunInterceptor(Interceptor& interceptor, bool capture) {
+absl::StatusOr<RunOutcome> Session::RunConnectorFor(Interceptor& interceptor, bool capture) {
   absl::StatusOr<std::vector<std::string>> args = interceptor.Prepare();
   if (!args.ok()) return args.status();
-
   ConnectorCommand command{options_.connector_entrypoint, std::move(*args),
                            {{"LOG_LEVEL", std::string(LogLevelName(options_.log_level))}}};
   RunSettings settings{
@@ -126,33 +130,62 @@ absl::Status Session::RunInterceptor(Interceptor& interceptor, bool capture) {
       .max_message_size = options_.max_message_size,
       .tick_interval = capture ? options_.progress_interval : absl::InfiniteDuration(),
       .inbox = capture ? &inbox_ : nullptr,
+      .parse_threads = capture ? options_.parse_threads : 0,
   };
-  if (capture) inbox_.StopOnEnd(&stop_);
-  absl::StatusOr<RunOutcome> outcome = RunConnector(command, interceptor, out_, settings, stop_, log_);
-  if (capture) inbox_.StopOnEnd(nullptr);
-  if (!outcome.ok()) return outcome.status();
+  return RunConnector(command, interceptor, out_, settings, stop_, log_);
+}
 
+absl::Status Session::ConnectorFailed(Interceptor& interceptor, const RunOutcome& outcome) {
+  if (!outcome.failure_message.empty()) {
+    log_.Error(absl::StrCat("connector ", outcome.exit.Describe(), " during ", interceptor.name()));
+  }
+  return ConnectorFailure(interceptor.name(), outcome);
+}
+
+absl::Status Session::RunUnary(Interceptor& interceptor) {
+  absl::StatusOr<RunOutcome> outcome = RunConnectorFor(interceptor, /*capture=*/false);
+  if (!outcome.ok()) return outcome.status();
   switch (outcome->ending) {
     case RunOutcome::Ending::kStopped:
-      if (capture) return absl::OkStatus();
       return absl::CancelledError(absl::StrCat("stopped before the ", interceptor.name(),
                                                " response was written: ", stop_.Describe()));
     case RunOutcome::Ending::kIdle:
-      if (capture) return absl::OkStatus();
       return absl::DeadlineExceededError(absl::StrCat(
           "connector was idle for ", absl::FormatDuration(options_.idle_timeout), " without answering ",
           interceptor.name()));
     case RunOutcome::Ending::kExited:
       break;
   }
-  if (!outcome->exit.success()) {
-    if (!outcome->failure_message.empty()) {
-      log_.Error(absl::StrCat("connector ", outcome->exit.Describe(), " during ", interceptor.name()));
-    }
-    return ConnectorFailure(interceptor.name(), *outcome);
-  }
+  if (!outcome->exit.success()) return ConnectorFailed(interceptor, *outcome);
   if (absl::Status status = interceptor.Finish(*outcome); !status.ok()) return status;
   return out_.Flush();
+}
+
+absl::Status Session::RunCapture(const capture::Request::Open& open) {
+  // From now on the end of Flow's input ends the session (D1), even while
+  // the shim is blocked writing or waiting out the run interval.
+  inbox_.StopOnEnd(&stop_);
+  if (stop_.requested()) {
+    log_.Info(absl::StrCat("not starting the capture: ", stop_.Describe()));
+    return absl::OkStatus();
+  }
+  CaptureInterceptor capture(Context(), open);
+  absl::StatusOr<RunOutcome> outcome = RunConnectorFor(capture, /*capture=*/true);
+  if (!outcome.ok()) return outcome.status();
+  capture.LogSummary(*outcome);
+  switch (outcome->ending) {
+    case RunOutcome::Ending::kStopped:
+      return absl::OkStatus();  // Flow ended the session, or a signal: nothing more is written
+    case RunOutcome::Ending::kIdle:
+      break;  // stopped after a warning; Flow restarts the capture
+    case RunOutcome::Ending::kExited:
+      if (!outcome->exit.success()) return ConnectorFailed(capture, *outcome);
+      if (absl::Status status = capture.Finish(*outcome); !status.ok()) return status;
+      if (absl::Status status = out_.Flush(); !status.ok()) return status;
+      break;
+  }
+  capture.Linger();
+  return absl::OkStatus();
 }
 
 }  // namespace atf

@@ -32,7 +32,13 @@ class Session {
   std::optional<InboxItem> NextItem();
   // Answers one request; true when the session is over.
   absl::StatusOr<bool> Handle(const capture::Request& request);
-  absl::Status RunInterceptor(Interceptor& interceptor, bool capture);
+  // Prepares the operation and runs the connector for it.
+  absl::StatusOr<RunOutcome> RunConnectorFor(Interceptor& interceptor, bool capture);
+  // Spec, Discover, Validate: one response, or an error.
+  absl::Status RunUnary(Interceptor& interceptor);
+  // Open: the capture session, then the run interval.
+  absl::Status RunCapture(const capture::Request::Open& open);
+  absl::Status ConnectorFailed(Interceptor& interceptor, const RunOutcome& outcome);
   absl::StatusOr<const TempDir*> GetTempDir();
   OperationContext Context();
   // Registers the secrets of a request's endpoint config with the redactor.

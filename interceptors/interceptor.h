@@ -16,6 +16,7 @@
 #include "atf/options.h"
 #include "atf/redact.h"
 #include "atf/response_writer.h"
+#include "atf/stop.h"
 #include "atf/temp_dir.h"
 #include "patches/connector_dir.h"
 
@@ -37,6 +38,8 @@ struct OperationContext {
   SessionMemory& memory;
   // The session's private directory, created on first use.
   std::function<absl::StatusOr<const TempDir*>()> temp_dir;
+  // Raised when Flow ends the session or a signal arrives.
+  StopSource& stop;
 };
 
 // Spec, Discover and Validate answer from one connector message: the first

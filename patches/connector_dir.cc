@@ -7,6 +7,8 @@
 
 #include <cerrno>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -169,6 +171,49 @@ absl::StatusOr<std::optional<ConnectorDir::StreamFile>> ConnectorDir::StreamPatc
 absl::StatusOr<std::optional<ConnectorDir::StreamFile>> ConnectorDir::StreamKey(
     absl::string_view recommended_name) const {
   return StreamFileWithFallback(recommended_name, ".pk.json");
+}
+
+absl::StatusOr<std::optional<std::vector<std::string>>> ConnectorDir::StreamNormalizations(
+    absl::string_view stream) const {
+  std::optional<std::string> relative = StreamPath(stream, ".normalize.json");
+  if (!relative) return std::nullopt;
+  absl::StatusOr<std::optional<rapidjson::Document>> doc = ReadJson(*relative);
+  if (!doc.ok()) return doc.status();
+  if (!doc->has_value()) return std::nullopt;
+  const rapidjson::Value& list = **doc;
+  auto wrong = [&](absl::string_view what) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        PathOf(*relative), ": must be an array of {\"pointer\": \"/...\", \"normalization\": \"datetime_to_date\"}, ",
+        what));
+  };
+  if (!list.IsArray()) return wrong(absl::StrCat("got ", JsonTypeName(list)));
+  std::vector<std::string> pointers;
+  for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
+    const rapidjson::Value* pointer = FindMember(list[i], "pointer");
+    const rapidjson::Value* normalization = FindMember(list[i], "normalization");
+    if (pointer == nullptr || !pointer->IsString() || normalization == nullptr || !normalization->IsString()) {
+      return wrong(absl::StrCat("element ", i, " is ", WriteJson(list[i])));
+    }
+    if (ViewOf(*normalization) != "datetime_to_date") {
+      return wrong(absl::StrCat("element ", i, " names the unknown normalization `", ViewOf(*normalization), "`"));
+    }
+    pointers.emplace_back(ViewOf(*pointer));
+  }
+  return std::optional<std::vector<std::string>>(std::move(pointers));
+}
+
+absl::StatusOr<std::optional<uint64_t>> ConnectorDir::RunIntervalMinutes() const {
+  constexpr absl::string_view kFile = "run_interval_minutes.json";
+  absl::StatusOr<std::optional<std::string>> text = ReadText(kFile);
+  if (!text.ok()) return text.status();
+  if (!text->has_value()) return std::nullopt;
+  absl::string_view trimmed = absl::StripAsciiWhitespace(**text);
+  uint64_t minutes;
+  if (trimmed.empty() || trimmed.front() == '+' || trimmed.front() == '-' || !absl::SimpleAtoi(trimmed, &minutes)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(PathOf(kFile), ": must be a whole number of minutes such as 60, got `", trimmed, "`"));
+  }
+  return std::optional<uint64_t>(minutes);
 }
 
 }  // namespace atf

@@ -4,6 +4,7 @@
 // be read or is malformed is an error naming the file and what is wrong.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,6 +63,14 @@ class ConnectorDir {
   absl::StatusOr<std::optional<StreamFile>> StreamPatch(absl::string_view recommended_name) const;
   // streams/<name>.pk.json, else the literal streams/*.pk.json.
   absl::StatusOr<std::optional<StreamFile>> StreamKey(absl::string_view recommended_name) const;
+
+  // streams/<raw stream name>.normalize.json (no wildcard): the pointers
+  // given `datetime_to_date`, from [{"pointer": "/a", "normalization":
+  // "datetime_to_date"}, ...].
+  absl::StatusOr<std::optional<std::vector<std::string>>> StreamNormalizations(absl::string_view stream) const;
+
+  // run_interval_minutes.json: a whole number of minutes.
+  absl::StatusOr<std::optional<uint64_t>> RunIntervalMinutes() const;
 
   // streams/<name><suffix>, or nullopt when `name` would leave streams/ (a
   // `..` segment): such a name is never used as a path.

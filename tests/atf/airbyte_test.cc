@@ -149,22 +149,24 @@ class EventLog : public DataVisitor, public DataVisitorFactory {
   void EndObject() override { events.push_back("}"); }
   void StartArray() override { events.push_back("["); }
   void EndArray() override { events.push_back("]"); }
-  void Value(Scalar kind, Span text, absl::string_view value) override {
-    events.push_back(absl::StrCat("value ", static_cast<int>(kind), " ", text.begin, "-", text.end, " ", value));
+  void Value(Scalar kind, size_t begin, absl::string_view value) override {
+    events.push_back(absl::StrCat("value ", static_cast<int>(kind), " ", begin, "-", ScalarEnd(line, begin), " ", value));
   }
   std::vector<std::string> events;
+  std::string line;  // the text the offsets are into
 };
 
 TEST(AirbyteDecoder, DataIsVisitedInTheSameParseWhenTheStreamComesFirst) {
   EventLog log;
-  const std::string line = R"({"type":"RECORD","record":{"stream":"s","namespace":"n","data":{"a":[1,"x"],"b":null}}})";
+  const std::string line = R"({"type":"RECORD","record":{"stream":"s","namespace":"n","data":{"a":[1,"x\"y"],"b":null}}})";
+  log.line = line;
   Decoded d = Decode(line, &log);
   ASSERT_TRUE(IsMessage(d));
   EXPECT_TRUE(d.message.data_visited);
-  const size_t one = line.find("[1") + 1, x = line.find("\"x\""), null = line.find("null");
+  const size_t one = line.find("[1") + 1, x = line.find("\"x"), null = line.find("null");
   EXPECT_EQ(log.events,
             (std::vector<std::string>{"record s@n", "{", "key a", "[", absl::StrCat("value 2 ", one, "-", one + 1, " 1"),
-                                      absl::StrCat("value 3 ", x, "-", x + 3, " x"), "]", "key b",
+                                      absl::StrCat("value 3 ", x, "-", x + 6, " x\"y"), "]", "key b",
                                       absl::StrCat("value 0 ", null, "-", null + 4, " "), "}"}));
 }
 

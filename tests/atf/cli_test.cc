@@ -55,6 +55,8 @@ TEST(Cli, SizesAndDurations) {
   EXPECT_EQ(outcome->options.shim.idle_timeout, absl::Seconds(90));
   EXPECT_EQ(outcome->options.shim.grace_period, absl::Seconds(2));
   EXPECT_EQ(Parse({"--connector-entrypoint=x", "--max-message-size=1000"})->options.shim.max_message_size, 1000u);
+  EXPECT_EQ(Parse({"--connector-entrypoint=x", "--parse-threads=3"})->options.shim.parse_threads, 3);
+  EXPECT_EQ(Parse({"--connector-entrypoint=x", "--parse-threads=0"})->options.shim.parse_threads, 0);
 }
 
 TEST(Cli, UsageErrorsCarryTheUsage) {
@@ -71,6 +73,7 @@ TEST(Cli, UsageErrorsCarryTheUsage) {
            {{"--connector-entrypoint=x", "--max-message-size=-5"}, "invalid value `-5` for `--max-message-size`"},
            {{"--connector-entrypoint=x", "--codec=yaml"}, "--codec must be `json` or `proto`"},
            {{"--connector-entrypoint=x", "--grace-period=0s"}, "durations must be positive"},
+           {{"--connector-entrypoint=x", "--parse-threads=many"}, "invalid value `many` for `--parse-threads`"},
        }) {
     auto outcome = Parse(c.args);
     ASSERT_FALSE(outcome.ok());
@@ -85,7 +88,7 @@ TEST(Cli, HelpListsEveryFlagAndVariable) {
   ASSERT_TRUE(outcome.ok());
   EXPECT_EQ(outcome->action, CliOutcome::Action::kPrintAndExit);
   for (const char* text : {"--connector-entrypoint", "--connector-dir=.", "--codec", "--max-message-size=256MiB",
-                           "--idle-timeout=1h", "--grace-period=5s", "--progress-interval=1m",
+                           "--idle-timeout=1h", "--grace-period=5s", "--progress-interval=1m", "--parse-threads=auto",
                            "--grpc-listen", "--grpc-port-file", "--version", "LOG_LEVEL", "LOG_FORMAT",
                            "FLOW_RUNTIME_CODEC", "AIRBYTE_TO_FLOW_STATE_FORMAT", "AIRBYTE_TO_FLOW_IDLE_TIMEOUT",
                            "AIRBYTE_TO_FLOW_PERSIST_CONTROL_CONFIG", "TMPDIR"}) {

@@ -10,7 +10,8 @@
 //   out-raw TEXT           write TEXT without a newline
 //   out-file PATH          copy a file to stdout (replays recorded output)
 //   err TEXT               write TEXT and a newline to stderr
-//   records STREAM N       write N RECORD messages {"id": i} for STREAM
+//   records STREAM N [PAD] write N RECORD messages {"id": i} for STREAM, with a
+//                          `pad` string of PAD bytes when given
 //   big-record STREAM N    write one RECORD whose `blob` string has N bytes
 //   sleep SECONDS          sleep (fractions allowed)
 //   hang                   sleep forever
@@ -82,9 +83,11 @@ void Run(const std::string& op, const std::string& rest, const std::vector<std::
   } else if (op == "records") {
     std::string stream;
     long n;
-    words >> stream >> n;
+    size_t pad = 0;
+    words >> stream >> n >> pad;
+    const std::string padding = pad > 0 ? R"(,"pad":")" + std::string(pad, 'p') + "\"" : "";
     for (long i = 0; i < n; ++i) {
-      std::cout << R"({"type":"RECORD","record":{"stream":")" << stream << R"(","data":{"id":)" << i
+      std::cout << R"({"type":"RECORD","record":{"stream":")" << stream << R"(","data":{"id":)" << i << padding
                 << R"(},"emitted_at":1700000000000}})" << '\n';
     }
     std::cout.flush();

@@ -169,6 +169,10 @@ std::optional<std::string> Process::ReadLine(double timeout_seconds) {
     if (nl != std::string::npos) {
       std::string line = out_buffer_.substr(out_consumed_, nl - out_consumed_);
       out_consumed_ = nl + 1;
+      if (out_consumed_ > (1 << 20)) {  // long streams: do not keep what was read
+        out_buffer_.erase(0, out_consumed_);
+        out_consumed_ = 0;
+      }
       return line;
     }
     if (out_ < 0 || Clock::now() >= deadline) return std::nullopt;

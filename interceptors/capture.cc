@@ -1,0 +1,284 @@
+#include "interceptors/capture.h"
+
+#include <poll.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "absl/strings/str_cat.h"
+#include "atf/json.h"
+#include "atf/status.h"
+#include "interceptors/catalog.h"
+#include "patches/merge_patch.h"
+
+namespace atf {
+namespace {
+
+constexpr absl::string_view kSkipIntervalKey = "_atf_skip_interval";
+
+// A routing key that cannot confuse "ns" + "a/b" with "ns/a" + "b".
+std::string RouteKey(absl::string_view stream, const std::optional<std::string>& ns) {
+  std::string key = ns ? absl::StrCat("+", *ns) : "-";
+  key.push_back('\0');
+  key.append(stream.data(), stream.size());
+  return key;
+}
+
+std::string Describe(absl::string_view stream, const std::optional<std::string>& ns) {
+  return ns ? absl::StrCat("`", stream, "` in namespace `", *ns, "`") : absl::StrCat("`", stream, "`");
+}
+
+}  // namespace
+
+CaptureInterceptor::CaptureInterceptor(OperationContext context, const capture::Request::Open& open)
+    : Interceptor(context), open_(open) {}
+
+absl::Status CaptureInterceptor::PrepareBindings() {
+  const flow::CaptureSpec& capture = open_.capture();
+  for (int i = 0; i < capture.bindings_size(); ++i) {
+    const flow::CaptureSpec::Binding& binding = capture.bindings(i);
+    const std::string where = absl::StrCat("binding ", i, binding.collection().name().empty()
+                                                              ? ""
+                                                              : " (" + binding.collection().name() + ")");
+    if (!binding.has_collection()) {
+      log_.Debug(absl::StrCat(where, " has no collection; it is not captured"));
+      continue;
+    }
+    absl::StatusOr<ResourceSpec> resource = ParseResourceSpec(binding.resource_config_json());
+    if (!resource.ok()) return absl::InvalidArgumentError(absl::StrCat(where, ": ", resource.status().message()));
+    absl::StatusOr<std::optional<std::vector<std::string>>> to_date =
+        ctx_.connector_dir.StreamNormalizations(resource->stream);
+    if (!to_date.ok()) return to_date.status();
+    const std::string& write_schema = binding.collection().write_schema_json();
+    absl::StatusOr<rapidjson::Document> schema =
+        ParseJson(write_schema.empty() ? "{}" : write_schema, absl::StrCat(where, " writeSchema"));
+    if (!schema.ok()) return absl::InvalidArgumentError(schema.status().message());
+
+    CaptureRoutes::Binding compiled{static_cast<uint32_t>(i), *resource,
+                                    NormalizationPlan::Compile(*schema, to_date->value_or(std::vector<std::string>{}))};
+    if (absl::Status added = routes_.Add(std::move(compiled), where); !added.ok()) return added;
+  }
+  if (routes_.bindings().empty()) {
+    return absl::InvalidArgumentError("the Open has no binding with a collection: there is nothing to capture");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> CaptureInterceptor::PrepareConfig() {
+  absl::StatusOr<rapidjson::Document> config = ConnectorConfig(ctx_, open_.capture().config_json());
+  if (!config.ok()) return config.status();
+  // `_atf_skip_interval` is the shim's, read before remapping and never
+  // handed to the connector.
+  absl::StatusOr<rapidjson::Document> original =
+      ParseJson(open_.capture().config_json().empty() ? "{}" : open_.capture().config_json(), "endpoint config");
+  const rapidjson::Value* skip = original.ok() ? FindMember(*original, kSkipIntervalKey) : nullptr;
+  skip_interval_ = skip != nullptr && skip->IsBool() && skip->GetBool();
+  if (config->IsObject()) config->EraseMember(rapidjson::StringRef(kSkipIntervalKey.data(), kSkipIntervalKey.size()));
+
+  if (ctx_.options.persist_control_config) {
+    if (std::optional<std::string> stored = StoredControlConfig(open_.state_json())) {
+      absl::StatusOr<rapidjson::Document> control = ParseJson(*stored, "persisted connector config");
+      if (control.ok()) {
+        ApplyMergePatch(*config, *control, config->GetAllocator());
+        ctx_.memory.redactor.AddConfigSecrets(*control, ctx_.memory.secret_paths);
+        checkpoints_ = CheckpointBuilder(*stored);
+        log_.Info("using the connector config persisted by an earlier CONTROL message");
+      }
+    }
+  }
+  return WriteJson(*config);
+}
+
+absl::StatusOr<std::vector<std::string>> CaptureInterceptor::Prepare() {
+  if (!open_.has_capture()) return absl::InvalidArgumentError("the Open request has no `capture`");
+  if (absl::Status status = PrepareBindings(); !status.ok()) return status;
+  absl::StatusOr<std::optional<uint64_t>> interval = ctx_.connector_dir.RunIntervalMinutes();
+  if (!interval.ok()) return interval.status();
+  interval_minutes_ = *interval;
+
+  absl::StatusOr<std::string> config = PrepareConfig();
+  if (!config.ok()) return config.status();
+  std::vector<StreamId> bound;
+  std::vector<CatalogStream> catalog_streams;
+  std::vector<std::string> names;
+  for (const CaptureRoutes::Binding& binding : routes_.bindings()) {
+    bound.push_back(StreamId{binding.resource.stream, binding.resource.ns});
+    catalog_streams.push_back(CatalogStream{&open_.capture().bindings(binding.index), &binding.resource});
+    names.push_back(bound.back().StateKey());
+  }
+  absl::StatusOr<std::string> state = StateForConnector(open_.state_json(), bound, ctx_.options.per_stream_state);
+  if (!state.ok()) return Annotate(state.status(), "the Open's state");
+
+  absl::StatusOr<std::string> config_path = WriteInputFile(ctx_, "config.json", *config);
+  if (!config_path.ok()) return config_path.status();
+  absl::StatusOr<std::string> catalog_path =
+      WriteInputFile(ctx_, "catalog.json", ConfiguredCatalog(open_, catalog_streams));
+  if (!catalog_path.ok()) return catalog_path.status();
+  absl::StatusOr<std::string> state_path = WriteInputFile(ctx_, "state.json", *state);
+  if (!state_path.ok()) return state_path.status();
+
+  progress_.emplace(std::move(names));
+  capture::Response opened;
+  opened.mutable_opened();
+  if (absl::Status status = ctx_.out.Write(opened); !status.ok()) return status;
+  if (absl::Status status = ctx_.out.Flush(); !status.ok()) return status;
+  started_ = std::chrono::steady_clock::now();
+  return std::vector<std::string>{"read", "--config", *config_path, "--catalog", *catalog_path, "--state", *state_path};
+}
+
+absl::Status CaptureRoutes::Add(Binding binding, absl::string_view where) {
+  const std::string key = RouteKey(binding.resource.stream, binding.resource.ns);
+  if (by_id_.contains(key)) {
+    return absl::InvalidArgumentError(absl::StrCat(where, " captures stream ",
+                                                   Describe(binding.resource.stream, binding.resource.ns),
+                                                   ", which an earlier binding captures already"));
+  }
+  const uint32_t position = static_cast<uint32_t>(bindings_.size());
+  by_id_.emplace(key, position);
+  by_name_[binding.resource.stream].push_back(position);
+  bindings_.push_back(std::move(binding));
+  return absl::OkStatus();
+}
+
+std::optional<uint32_t> CaptureRoutes::Find(absl::string_view stream, const std::optional<std::string>& ns) const {
+  if (auto it = by_id_.find(RouteKey(stream, ns)); it != by_id_.end()) return it->second;
+  if (auto named = by_name_.find(stream); named != by_name_.end() && named->second.size() == 1) {
+    const Binding& only = bindings_[named->second[0]];
+    if (!ns || !only.resource.ns) return named->second[0];
+  }
+  return std::nullopt;
+}
+
+std::optional<uint32_t> CaptureWorker::Route(absl::string_view stream, const std::optional<std::string>& ns) {
+  if (last_route_ && last_stream_ == stream && last_ns_ == ns) return last_route_;
+  std::optional<uint32_t> found = routes_.Find(stream, ns);
+  if (found) {
+    last_stream_.assign(stream.data(), stream.size());
+    last_ns_ = ns;
+    last_route_ = found;
+  }
+  return found;
+}
+
+DataVisitor* CaptureWorker::ForRecord(absl::string_view stream, const std::optional<std::string>& ns) {
+  visited_ = Route(stream, ns);
+  if (!visited_ || routes_.bindings()[*visited_].plan.empty()) return nullptr;
+  normalizer_.Reset(&routes_.bindings()[*visited_].plan);
+  return &normalizer_;
+}
+
+std::optional<RecordWorker::Encoded> CaptureWorker::Encode(const AirbyteMessage& message, std::string* arena) {
+  std::optional<uint32_t> route = Route(message.stream, message.ns);
+  if (!route) return std::nullopt;
+  const NormalizationPlan& plan = routes_.bindings()[*route].plan;
+  const absl::string_view data = message.data.Of(message.line);
+  absl::string_view doc = data;
+  if (!plan.empty()) {
+    if (message.data_visited && visited_ == route) {
+      doc = normalizer_.Apply(data, message.data.begin, &scratch_out_);
+    } else {
+      // The stream came after the data in the line: a second, data-only pass.
+      scratch_in_.assign(data.data(), data.size());
+      normalizer_.Reset(&plan);
+      VisitJson(scratch_in_, normalizer_);
+      doc = normalizer_.Apply(scratch_in_, 0, &scratch_out_);
+    }
+  }
+  if (doc.data() == data.data()) return Encoded{*route, false, message.data.begin, data.size()};
+  const size_t offset = arena->size();
+  arena->append(doc.data(), doc.size());
+  return Encoded{*route, true, offset, doc.size()};
+}
+
+absl::Status CaptureInterceptor::OnRecord(const AirbyteMessage& message) {
+  inline_arena_.clear();
+  std::optional<RecordWorker::Encoded> encoded = inline_worker_.Encode(message, &inline_arena_);
+  if (!encoded) {
+    return absl::InvalidArgumentError(absl::StrCat("the connector wrote a record for stream ",
+                                                   Describe(message.stream, message.ns),
+                                                   ", which no binding of this capture captures"));
+  }
+  const absl::string_view source = encoded->in_arena ? absl::string_view(inline_arena_) : message.line;
+  return WriteEncoded(encoded->slot, source.substr(encoded->offset, encoded->size));
+}
+
+absl::Status CaptureInterceptor::WriteEncoded(uint32_t slot, absl::string_view doc) {
+  if (absl::Status status = ctx_.out.WriteCaptured(routes_.bindings()[slot].index, doc); !status.ok()) return status;
+  progress_->Record(slot, doc.size());
+  last_was_checkpoint_ = false;
+  return absl::OkStatus();
+}
+
+absl::Status CaptureInterceptor::OnState(const AirbyteMessage& message) {
+  absl::StatusOr<capture::Response> checkpoint = checkpoints_.FromState(message);
+  if (!checkpoint.ok()) return checkpoint.status();
+  if (absl::Status status = ctx_.out.Write(*checkpoint); !status.ok()) return status;
+  progress_->Checkpoint();
+  last_was_checkpoint_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status CaptureInterceptor::OnMessage(AirbyteMessage& message) {
+  switch (message.type) {
+    case AirbyteType::kRecord: return OnRecord(message);
+    case AirbyteType::kState: return OnState(message);
+    default:
+      return absl::FailedPreconditionError(absl::StrCat("unexpected ", AirbyteTypeName(message.type),
+                                                        " message during a capture (expected RECORD or STATE)"));
+  }
+}
+
+absl::Status CaptureInterceptor::OnControlConfig(absl::string_view config_json) {
+  if (absl::StatusOr<rapidjson::Document> config = ParseJson(config_json, "connector config"); config.ok()) {
+    ctx_.memory.redactor.AddConfigSecrets(*config, ctx_.memory.secret_paths);  // rotated credentials
+  }
+  if (!ctx_.options.persist_control_config) {
+    log_.Warn("the connector updated its config (CONTROL message), which is not persisted; set "
+              "AIRBYTE_TO_FLOW_PERSIST_CONTROL_CONFIG=1 in the image to keep such updates");
+    return absl::OkStatus();
+  }
+  checkpoints_.SetControlConfig(std::string(config_json));
+  log_.Info("the connector updated its config; it is persisted with the next checkpoint");
+  return absl::OkStatus();
+}
+
+absl::Status CaptureInterceptor::Finish(const RunOutcome&) {
+  if (last_was_checkpoint_ && !checkpoints_.control_config_pending()) return absl::OkStatus();
+  if (!last_was_checkpoint_) {
+    log_.Warn("go.estuary.dev/W001: connector exited without writing a final state checkpoint, writing an empty "
+              "object {} merge patch driver checkpoint.");
+  }
+  last_was_checkpoint_ = true;
+  progress_->Checkpoint();
+  return ctx_.out.Write(checkpoints_.Synthetic());
+}
+
+void CaptureInterceptor::LogSummary(const RunOutcome& outcome) {
+  if (!progress_) return;
+  absl::string_view ending = outcome.ending == RunOutcome::Ending::kStopped ? "stopped"
+                             : outcome.ending == RunOutcome::Ending::kIdle  ? "idle"
+                             : outcome.exit.success()                       ? "completed"
+                                                                            : "failed";
+  progress_->LogSummary(log_, ending, outcome.acknowledgements);
+}
+
+void CaptureInterceptor::Linger() {
+  if (!interval_minutes_ || *interval_minutes_ == 0) return;
+  if (skip_interval_) {
+    log_.Info("atf: skipping interval");
+    return;
+  }
+  const auto until = started_ + std::chrono::minutes(*interval_minutes_);
+  if (std::chrono::steady_clock::now() >= until) return;
+  log_.Info("waiting before exiting, as run_interval_minutes.json asks",
+            LogFields().Add("run_interval_minutes", *interval_minutes_));
+  while (!ctx_.stop.requested()) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return;
+    pollfd fd = {ctx_.stop.fd(), POLLIN, 0};
+    ::poll(&fd, 1, static_cast<int>(std::min<int64_t>(left.count(), 60'000)));
+  }
+  log_.Info(absl::StrCat("stopped waiting: ", ctx_.stop.Describe()));
+}
+
+}  // namespace atf

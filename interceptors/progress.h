@@ -1,0 +1,43 @@
+// Capture progress (DECISIONS D9): per-stream record and byte counts, logged
+// periodically with rates, and a final summary line.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "atf/log.h"
+
+namespace atf {
+
+class CaptureProgress {
+ public:
+  // One counter per stream, named as in logs ("users", "public/orders").
+  explicit CaptureProgress(std::vector<std::string> streams);
+
+  void Record(size_t stream, size_t bytes) {
+    ++counts_[stream].records;
+    counts_[stream].bytes += bytes;
+  }
+  void Checkpoint() { ++checkpoints_; }
+
+  // "capture progress": counts and rates since the previous report.
+  void LogInterval(Logger log);
+  // "capture finished": totals and average rates since the start.
+  void LogSummary(Logger log, absl::string_view ending, uint64_t acknowledgements);
+
+ private:
+  struct Counts {
+    uint64_t records = 0, bytes = 0;
+  };
+  std::string StreamsJson(const std::vector<Counts>& since, double seconds) const;
+
+  using Clock = std::chrono::steady_clock;
+  std::vector<std::string> names_;
+  std::vector<Counts> counts_, at_last_report_;
+  uint64_t checkpoints_ = 0;
+  Clock::time_point start_, last_report_;
+};
+
+}  // namespace atf
