@@ -5,6 +5,7 @@
 #   ./local-build.sh                  build the static release binary: build/airbyte-to-flow
 #   ./local-build.sh demo             build, then run the demo connector through the shim
 #   ./local-build.sh test             build, then run every test (ctest)
+#   ./local-build.sh bench            build, then run the capture benchmark (tests/bench)
 #   ./local-build.sh --sanitize test  the same with AddressSanitizer + UBSan (build-sanitize/)
 #   ./local-build.sh -h               this help
 set -euo pipefail
@@ -12,7 +13,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$root"
 
-usage() { sed -n '2,10s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,11s/^# \{0,1\}//p' "$0"; }
 
 # ---- dependencies -----------------------------------------------------------
 build_packages=(
@@ -112,6 +113,11 @@ case "$mode" in
     install_missing "${build_packages[@]}" "${test_packages[@]}"
     configure_and_build
     ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)"
+    ;;
+  bench)
+    install_missing "${build_packages[@]}" "${test_packages[@]}"
+    configure_and_build
+    "$build_dir/tests/capture-bench" "${@:2}"
     ;;
   *)
     echo "local-build: unknown mode '$mode'" >&2

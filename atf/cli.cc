@@ -73,7 +73,7 @@ ABSL_FLAG(absl::Duration, progress_interval, absl::Seconds(60),
           "How often a capture logs its per-stream progress.");
 ABSL_FLAG(std::string, parse_threads, "auto",
           "Worker threads decoding a capture's records: a number (0 decodes on the session thread), or auto: one "
-          "per available CPU, at most 4, none with a single CPU.");
+          "per available CPU but one (left to the session thread and the connector), at most 4.");
 ABSL_FLAG(std::string, grpc_listen, "",
           "Serve capture.Connector/Capture over gRPC on HOST:PORT instead of stdio (port 0 picks a free port).");
 ABSL_FLAG(std::string, grpc_port_file, "",
@@ -87,11 +87,12 @@ constexpr std::array<const char*, 10> kFlags = {
     "connector_entrypoint", "connector_dir", "codec", "max_message_size", "idle_timeout",
     "grace_period", "progress_interval", "parse_threads", "grpc_listen", "grpc_port_file"};
 
-// Worker threads for --parse-threads=auto: one per CPU this process may use.
+// Worker threads for --parse-threads=auto: one per CPU this process may use
+// but one, which the session thread and the connector need.
 int AutoParseThreads() {
   cpu_set_t cpus;
   const int count = ::sched_getaffinity(0, sizeof(cpus), &cpus) == 0 ? CPU_COUNT(&cpus) : 1;
-  return count < 2 ? 0 : std::min(count, 4);
+  return std::clamp(count - 1, 0, 4);
 }
 
 constexpr const char* kEnvironment = R"(Environment:

@@ -91,21 +91,18 @@ void AppendRequest(Codec codec, const capture::Request& request, std::string* ou
   out->push_back('\n');
 }
 
-void AppendCaptured(Codec codec, uint32_t binding, absl::string_view doc_json, std::string* out) {
+void AppendCapturedHeader(Codec codec, uint32_t binding, size_t doc_size, std::string* out) {
   if (codec == Codec::kJson) {
     out->append("{\"captured\":{");
     if (binding != 0) absl::StrAppend(out, "\"binding\":", binding, ",");
     out->append("\"doc\":");
-    out->append(doc_json.data(), doc_json.size());
-    out->append("}}\n");
     return;
   }
   // capture.Response { captured = 6 { binding = 1 (varint); doc_json = 2 (bytes) } }
   constexpr char kCapturedTag = (6 << 3) | 2, kBindingTag = (1 << 3) | 0, kDocTag = (2 << 3) | 2;
   const size_t inner = (binding != 0 ? 1 + VarintSize(binding) : 0) +
-                       (doc_json.empty() ? 0 : 1 + VarintSize(doc_json.size()) + doc_json.size());
+                       (doc_size == 0 ? 0 : 1 + VarintSize(doc_size) + doc_size);
   const size_t outer = 1 + VarintSize(inner) + inner;
-  out->reserve(out->size() + 4 + outer);
   AppendLittleEndian32(static_cast<uint32_t>(outer), out);
   out->push_back(kCapturedTag);
   AppendVarint(inner, out);
@@ -113,11 +110,19 @@ void AppendCaptured(Codec codec, uint32_t binding, absl::string_view doc_json, s
     out->push_back(kBindingTag);
     AppendVarint(binding, out);
   }
-  if (!doc_json.empty()) {
+  if (doc_size != 0) {
     out->push_back(kDocTag);
-    AppendVarint(doc_json.size(), out);
-    out->append(doc_json.data(), doc_json.size());
+    AppendVarint(doc_size, out);
   }
+}
+
+absl::string_view CapturedTrailer(Codec codec) { return codec == Codec::kJson ? "}}\n" : ""; }
+
+void AppendCaptured(Codec codec, uint32_t binding, absl::string_view doc_json, std::string* out) {
+  AppendCapturedHeader(codec, binding, doc_json.size(), out);
+  out->append(doc_json.data(), doc_json.size());
+  const absl::string_view trailer = CapturedTrailer(codec);
+  out->append(trailer.data(), trailer.size());
 }
 
 std::optional<absl::string_view> OperationOf(const capture::Request& request) {

@@ -40,6 +40,11 @@ void AppendResponse(Codec codec, const capture::Response& response, std::string*
 // text) without building a message, byte-identical to AppendResponse.
 void AppendCaptured(Codec codec, uint32_t binding, absl::string_view doc_json, std::string* out);
 
+// The bytes of a Captured frame before and after a document of `doc_size`
+// bytes, so that a large document can be written from where it is.
+void AppendCapturedHeader(Codec codec, uint32_t binding, size_t doc_size, std::string* out);
+absl::string_view CapturedTrailer(Codec codec);
+
 // Appends a request frame; used by tests and clients of the shim.
 void AppendRequest(Codec codec, const capture::Request& request, std::string* out);
 

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -34,8 +35,15 @@ absl::Status FdResponseWriter::Write(const capture::Response& response) {
 }
 
 absl::Status FdResponseWriter::WriteCaptured(uint32_t binding, absl::string_view doc_json) {
-  AppendCaptured(codec_, binding, doc_json, &buffer_);
-  return MaybeFlush();
+  if (doc_json.size() < flush_threshold_) {
+    AppendCaptured(codec_, binding, doc_json, &buffer_);
+    return MaybeFlush();
+  }
+  // A large document is written from where it is, not copied.
+  if (absl::Status status = Flush(); !status.ok()) return status;
+  std::string header;
+  AppendCapturedHeader(codec_, binding, doc_json.size(), &header);
+  return WriteAll({header, doc_json, CapturedTrailer(codec_)});
 }
 
 absl::Status FdResponseWriter::MaybeFlush() {
@@ -43,34 +51,40 @@ absl::Status FdResponseWriter::MaybeFlush() {
 }
 
 absl::Status FdResponseWriter::Flush() {
-  size_t written = 0;
-  absl::Status status;
-  while (written < buffer_.size()) {
-    ssize_t n = ::write(fd_, buffer_.data() + written, buffer_.size() - written);
+  absl::Status status = WriteAll({buffer_});
+  buffer_.clear();
+  return status;
+}
+
+absl::Status FdResponseWriter::WriteAll(std::vector<absl::string_view> pieces) {
+  size_t next = 0;  // first piece not fully written
+  while (next < pieces.size()) {
+    iovec io[8];
+    int count = 0;
+    for (size_t i = next; i < pieces.size() && count < 8; ++i) {
+      if (!pieces[i].empty()) io[count++] = {const_cast<char*>(pieces[i].data()), pieces[i].size()};
+    }
+    if (count == 0) return absl::OkStatus();
+    ssize_t n = ::writev(fd_, io, count);
     if (n > 0) {
-      written += static_cast<size_t>(n);
+      size_t left = static_cast<size_t>(n);
+      while (next < pieces.size() && left >= pieces[next].size()) left -= pieces[next++].size();
+      if (next < pieces.size()) pieces[next].remove_prefix(left);
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
       pollfd fds[2] = {{fd_, POLLOUT, 0}, {stop_ ? stop_->fd() : -1, POLLIN, 0}};
       if (::poll(fds, 2, -1) < 0 && errno != EINTR) {
-        status = absl::InternalError(absl::StrCat("poll on output: ", ::strerror(errno)));
-        break;
+        return absl::InternalError(absl::StrCat("poll on output: ", ::strerror(errno)));
       }
-      if (fds[1].revents != 0) {
-        status = absl::CancelledError(absl::StrCat("output abandoned: ", stop_->Describe()));
-        break;
-      }
+      if (fds[1].revents != 0) return absl::CancelledError(absl::StrCat("output abandoned: ", stop_->Describe()));
       continue;
     }
-    status = errno == EPIPE ? absl::UnavailableError("Flow closed the output (broken pipe)")
-                            : absl::InternalError(absl::StrCat("write to output: ", ::strerror(errno)));
-    break;
+    return errno == EPIPE ? absl::UnavailableError("Flow closed the output (broken pipe)")
+                          : absl::InternalError(absl::StrCat("write to output: ", ::strerror(errno)));
   }
-  buffer_.erase(0, written);
-  if (!status.ok()) buffer_.clear();
-  return status;
+  return absl::OkStatus();
 }
 
 }  // namespace atf

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 #include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
@@ -39,6 +40,8 @@ class FdResponseWriter : public ResponseWriter {
 
  private:
   absl::Status MaybeFlush();
+  // Writes `pieces` in order, waiting for room as Flush does.
+  absl::Status WriteAll(std::vector<absl::string_view> pieces);
 
   int fd_;
   Codec codec_;

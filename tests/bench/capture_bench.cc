@@ -1,6 +1,6 @@
 // Capture throughput and memory benchmark.
 //
-//   capture-bench [--megabytes=N] [--runs=N] [--shim=PATH]
+//   capture-bench [--megabytes=N] [--runs=N] [--shim=PATH] [--shim-flag=FLAG]...
 //   capture-bench --generate=PATH [--megabytes=N]   (only write the stream, for profiling)
 //
 // Generates a synthetic Airbyte stream (realistic records: nested objects,
@@ -40,6 +40,7 @@ struct Options {
   int runs = 3;
   std::string shim = ATF_BINARY;
   std::string generate_only;
+  std::vector<std::string> shim_flags;  // extra flags for the shim, e.g. --parse-threads=0
 };
 
 // A small deterministic generator (no wall-clock input).
@@ -211,7 +212,9 @@ std::string OpenRequest() {
 
 Result RunShim(const Options& options, const std::string& file, const std::string& dir) {
   // `#` makes the shell ignore the Airbyte arguments: the connector just writes the file.
-  return Run({options.shim, "--connector-entrypoint", "cat '" + file + "' #", "--connector-dir", dir}, OpenRequest());
+  std::vector<std::string> argv = {options.shim, "--connector-entrypoint", "cat '" + file + "' #", "--connector-dir", dir};
+  argv.insert(argv.end(), options.shim_flags.begin(), options.shim_flags.end());
+  return Run(argv, OpenRequest());
 }
 
 double Mb(size_t bytes) { return static_cast<double>(bytes) / 1e6; }
@@ -228,8 +231,11 @@ int main(int argc, char** argv) {
     else if (arg.rfind("--runs=", 0) == 0) options.runs = std::stoi(arg.substr(7));
     else if (arg.rfind("--shim=", 0) == 0) options.shim = arg.substr(7);
     else if (arg.rfind("--generate=", 0) == 0) options.generate_only = arg.substr(11);
+    else if (arg.rfind("--shim-flag=", 0) == 0) options.shim_flags.push_back(arg.substr(12));
     else {
-      std::fprintf(stderr, "usage: capture-bench [--megabytes=N] [--runs=N] [--shim=PATH] [--generate=PATH]\n");
+      std::fprintf(stderr,
+                   "usage: capture-bench [--megabytes=N] [--runs=N] [--shim=PATH] [--shim-flag=FLAG]... "
+                   "[--generate=PATH]\n");
       return 2;
     }
   }
