@@ -315,6 +315,7 @@ const rapidjson::Value* AirbyteMessage::Payload() const {
 }
 
 absl::StatusOr<AirbyteDecoder::Result> AirbyteDecoder::Decode(absl::string_view line, AirbyteMessage* message) {
+  copy_.reserve(line.size() + 1 + kParsePadding);
   copy_.assign(line.data(), line.size());
   return Decode(line, copy_.data(), message);
 }

@@ -53,11 +53,16 @@ class DataVisitorFactory {
   virtual DataVisitor* ForRecord(absl::string_view stream, const std::optional<std::string>& ns) = 0;
 };
 
+// RapidJSON's SSE2 scans load aligned 16-byte blocks, which may reach up to
+// 15 bytes past a NUL terminator: buffers parsed in place keep this much
+// addressable room after their NUL.
+inline constexpr size_t kParsePadding = 16;
+
 // One past the end of the JSON string, number or literal starting at `begin`.
 size_t ScalarEnd(absl::string_view text, size_t begin);
 
-// Feeds the events of `json` (one valid JSON value followed by a NUL byte)
-// to `visitor`, with spans relative to `json`: the second pass over a
+// Feeds the events of `json` (one valid JSON value followed by a NUL byte and
+// kParsePadding more bytes) to `visitor`, with spans relative to `json`: the second pass over a
 // record's data when its stream was only known after the data.
 void VisitJson(absl::string_view json, DataVisitor& visitor);
 
@@ -101,8 +106,8 @@ class AirbyteDecoder {
   absl::StatusOr<Result> Decode(absl::string_view line, AirbyteMessage* message);
 
   // The same, parsing in place on `scratch`: a copy of `line` followed by a
-  // NUL byte, which the parse overwrites (a caller that copies many lines at
-  // once saves a copy per line).
+  // NUL byte and kParsePadding more bytes, which the parse overwrites (a
+  // caller that copies many lines at once saves a copy per line).
   absl::StatusOr<Result> Decode(absl::string_view line, char* scratch, AirbyteMessage* message);
 
  private:

@@ -9,6 +9,7 @@
 
 #include "atf/cli.h"
 #include "atf/codec.h"
+#include "atf/grpc_server.h"
 #include "atf/log.h"
 #include "atf/signals.h"
 #include "atf/status.h"
@@ -33,8 +34,13 @@ int main(int argc, char** argv) {
   atf::LogSink sink(options.shim.log_level, atf::LogSink::DetectFormat(::getenv("LOG_FORMAT")));
   atf::Logger log(&sink);
 
-  absl::StatusOr<atf::Codec> codec = atf::ChooseCodec(options.codec, ::getenv("FLOW_RUNTIME_CODEC"));
-  absl::Status status = codec.ok() ? atf::ServeStdio(options.shim, *codec, log) : codec.status();
+  absl::Status status;
+  if (!options.grpc_listen.empty()) {
+    status = atf::ServeGrpc(options.shim, options.grpc_listen, options.grpc_port_file, log);
+  } else {
+    absl::StatusOr<atf::Codec> codec = atf::ChooseCodec(options.codec, ::getenv("FLOW_RUNTIME_CODEC"));
+    status = codec.ok() ? atf::ServeStdio(options.shim, *codec, log) : codec.status();
+  }
   if (!status.ok()) {
     log.Error(atf::OneLine(status.message()));
     return atf::ExitCodeOf(status);

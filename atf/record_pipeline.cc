@@ -85,7 +85,7 @@ void RecordPipeline::Process(LineBlock& block, RecordWorker& worker, AirbyteDeco
                              AirbyteMessage& message, std::vector<char>& scratch) {
   const char* text = block.data.get();
   // One copy of the block to parse in place; every line ends in a NUL there.
-  scratch.resize(block.size + 1);
+  scratch.resize(block.size + 1 + kParsePadding);
   std::memcpy(scratch.data(), text, block.size);
   scratch[block.size] = '\0';
   size_t pos = 0;

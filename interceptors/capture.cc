@@ -178,6 +178,7 @@ std::optional<RecordWorker::Encoded> CaptureWorker::Encode(const AirbyteMessage&
       doc = normalizer_.Apply(data, message.data.begin, &scratch_out_);
     } else {
       // The stream came after the data in the line: a second, data-only pass.
+      scratch_in_.reserve(data.size() + 1 + kParsePadding);
       scratch_in_.assign(data.data(), data.size());
       normalizer_.Reset(&plan);
       VisitJson(scratch_in_, normalizer_);

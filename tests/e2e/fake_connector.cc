@@ -22,6 +22,7 @@
 //   save-input FLAG PATH   copy the file given after FLAG (--config, --catalog, --state) to PATH
 //   save-stdin PATH        write what stdin holds (until EOF) to PATH
 //   touch PATH             create PATH (lets a test know the connector runs)
+//   pid PATH               write the connector's process id to PATH
 //   wait-for PATH          wait until PATH exists
 //   spawn-holder SECONDS   start a child that keeps stdout open for SECONDS
 //
@@ -124,6 +125,11 @@ void Run(const std::string& op, const std::string& rest, const std::vector<std::
     out << std::cin.rdbuf();
   } else if (op == "touch") {
     std::ofstream out(rest);
+  } else if (op == "pid") {
+    std::ofstream out(rest + ".tmp");
+    out << ::getpid() << std::endl;
+    out.close();
+    std::rename((rest + ".tmp").c_str(), rest.c_str());
   } else if (op == "wait-for") {
     struct stat st;
     while (::stat(rest.c_str(), &st) != 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
