@@ -1,0 +1,251 @@
+#include "tests/images/derived_image.h"
+
+#include <optional>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "tests/images/dockerfile.h"
+
+namespace atf::images {
+namespace {
+
+constexpr absl::string_view kShimTagArg = "AIRBYTE_TO_FLOW_TAG";
+constexpr absl::string_view kShimBinary = "airbyte-to-flow";
+
+struct Stage {
+  std::string reference;  // as written
+  std::string alias;
+  int line = 0;
+  std::vector<DockerInstruction> instructions;
+};
+
+bool MentionsShimTag(absl::string_view reference) {
+  return absl::StrContains(reference, absl::StrCat("${", kShimTagArg, "}")) ||
+         absl::StrContains(reference, absl::StrCat("$", kShimTagArg));
+}
+
+// "a/b:1.2" -> {"a/b", "1.2"}; a registry port ("host:5000/a") is not a tag.
+std::pair<std::string, std::string> SplitTag(const std::string& reference) {
+  const size_t slash = reference.rfind('/');
+  const size_t colon = reference.rfind(':');
+  if (colon == std::string::npos || (slash != std::string::npos && colon < slash)) return {reference, ""};
+  return {reference.substr(0, colon), reference.substr(colon + 1)};
+}
+
+// COPY [--flag=...]... SRC... DEST, in shell or exec form.
+std::optional<CopyStep> ParseCopy(const DockerInstruction& instruction, std::string& error) {
+  absl::StatusOr<std::vector<std::string>> words = SplitWords(instruction.arguments);
+  if (!words.ok()) {
+    error = std::string(words.status().message());
+    return std::nullopt;
+  }
+  CopyStep copy;
+  copy.line = instruction.line;
+  std::vector<std::string> rest;
+  size_t i = 0;
+  for (; i < words->size() && absl::StartsWith((*words)[i], "--"); ++i) {
+    if (absl::StartsWith((*words)[i], "--from=")) copy.from_stage = (*words)[i].substr(7);
+  }
+  std::string remainder = absl::StrJoin(words->begin() + static_cast<long>(i), words->end(), " ");
+  absl::StatusOr<std::optional<std::vector<std::string>>> exec = ExecForm(remainder);
+  if (exec.ok() && exec->has_value()) {
+    rest = **exec;
+  } else {
+    rest.assign(words->begin() + static_cast<long>(i), words->end());
+  }
+  if (rest.size() < 2) {
+    error = "COPY needs at least one source and a destination";
+    return std::nullopt;
+  }
+  copy.destination = rest.back();
+  rest.pop_back();
+  copy.sources = std::move(rest);
+  return copy;
+}
+
+}  // namespace
+
+const std::map<std::string, std::string>& RequiredLabels() {
+  static const auto* labels = new std::map<std::string, std::string>{
+      {"FLOW_RUNTIME_PROTOCOL", "capture"},
+      {"CONNECTOR_PROTOCOL", "flow-capture"},
+      {"FLOW_RUNTIME_CODEC", "json"},
+      {"io.airbyte.name", ""},
+      {"io.airbyte.version", ""},
+  };
+  return *labels;
+}
+
+std::string ConnectorEntrypointOf(const std::vector<std::string>& entrypoint) {
+  for (size_t i = 1; i < entrypoint.size(); ++i) {
+    if (entrypoint[i] == "--connector-entrypoint" && i + 1 < entrypoint.size()) return entrypoint[i + 1];
+    if (absl::StartsWith(entrypoint[i], "--connector-entrypoint=")) {
+      return entrypoint[i].substr(sizeof("--connector-entrypoint=") - 1);
+    }
+  }
+  return "";
+}
+
+DerivedImage ReadDerivedImage(absl::string_view dockerfile_text, absl::string_view file_name,
+                              std::vector<std::string>& problems) {
+  DerivedImage image;
+  auto problem = [&](int line, absl::string_view what) {
+    problems.push_back(absl::StrCat(file_name, ":", line, ": ", what));
+  };
+  absl::StatusOr<std::vector<DockerInstruction>> instructions = ParseDockerfile(dockerfile_text, file_name);
+  if (!instructions.ok()) {
+    problems.emplace_back(instructions.status().message());
+    return image;
+  }
+
+  // Global ARGs (before the first FROM) and the stages.
+  std::map<std::string, std::string> args;
+  bool shim_tag_declared = false;
+  std::vector<Stage> stages;
+  for (const DockerInstruction& instruction : *instructions) {
+    if (instruction.keyword == "FROM") {
+      absl::StatusOr<std::vector<std::string>> words = SplitWords(instruction.arguments);
+      if (!words.ok() || words->empty()) {
+        problem(instruction.line, "FROM needs an image");
+        continue;
+      }
+      Stage stage{.line = instruction.line};
+      for (const std::string& word : *words) {
+        if (!absl::StartsWith(word, "--") && stage.reference.empty()) stage.reference = word;
+      }
+      if (words->size() >= 3 && absl::EqualsIgnoreCase((*words)[words->size() - 2], "AS")) {
+        stage.alias = words->back();
+      }
+      stages.push_back(std::move(stage));
+    } else if (stages.empty()) {
+      if (instruction.keyword != "ARG") {
+        problem(instruction.line, absl::StrCat(instruction.keyword, " before the first FROM"));
+        continue;
+      }
+      const size_t eq = instruction.arguments.find('=');
+      std::string name = instruction.arguments.substr(0, eq);
+      args[name] = eq == std::string::npos ? "" : instruction.arguments.substr(eq + 1);
+      shim_tag_declared = shim_tag_declared || name == kShimTagArg;
+    } else {
+      stages.back().instructions.push_back(instruction);
+    }
+  }
+  if (stages.empty()) {
+    problem(1, "no FROM instruction");
+    return image;
+  }
+  if (!shim_tag_declared) {
+    problem(stages.front().line,
+            absl::StrCat("no `ARG ", kShimTagArg, "` before the first FROM: CI cannot choose the shim's tag"));
+  }
+  for (const Stage& stage : stages) {
+    if (MentionsShimTag(stage.reference)) image.shim_stage = stage.alias;
+  }
+  if (image.shim_stage.empty()) {
+    problem(stages.front().line,
+            absl::StrCat("no stage is built `FROM <shim image>:${", kShimTagArg, "} AS <name>`"));
+  }
+
+  const Stage& final_stage = stages.back();
+  if (MentionsShimTag(final_stage.reference)) {
+    problem(final_stage.line, "the last stage must be the upstream Airbyte image, not the shim");
+  }
+  std::tie(image.upstream_image, image.upstream_tag) = SplitTag(Substitute(final_stage.reference, args));
+  if (image.upstream_tag.empty() || image.upstream_tag == "latest") {
+    problem(final_stage.line, absl::StrCat("the upstream image `", final_stage.reference,
+                                           "` must be pinned to a version tag"));
+  }
+
+  int entrypoint_line = final_stage.line;
+  for (const DockerInstruction& instruction : final_stage.instructions) {
+    const std::string& keyword = instruction.keyword;
+    if (keyword == "WORKDIR") {
+      image.workdir = instruction.arguments;
+      if (!absl::StartsWith(image.workdir, "/")) problem(instruction.line, "WORKDIR must be an absolute path");
+    } else if (keyword == "ADD") {
+      problem(instruction.line, "use COPY, not ADD");
+    } else if (keyword == "COPY") {
+      std::string error;
+      std::optional<CopyStep> copy = ParseCopy(instruction, error);
+      if (copy) image.copies.push_back(std::move(*copy));
+      else problem(instruction.line, error);
+    } else if (keyword == "ENTRYPOINT") {
+      entrypoint_line = instruction.line;
+      absl::StatusOr<std::optional<std::vector<std::string>>> exec = ExecForm(instruction.arguments);
+      if (!exec.ok()) {
+        problem(instruction.line, absl::StrCat("ENTRYPOINT: ", exec.status().message()));
+      } else if (!exec->has_value()) {
+        problem(instruction.line,
+                "ENTRYPOINT must be in exec form [\"...\", ...]: in shell form /bin/sh is PID 1 and "
+                "Flow's signals never reach the shim");
+      } else {
+        image.entrypoint = **exec;
+      }
+    } else if (keyword == "LABEL") {
+      absl::StatusOr<std::vector<std::pair<std::string, std::string>>> labels = ParseLabels(instruction.arguments);
+      if (!labels.ok()) problem(instruction.line, absl::StrCat("LABEL: ", labels.status().message()));
+      else for (auto& [key, value] : *labels) image.labels[key] = value;
+    }
+  }
+
+  if (image.workdir.empty()) {
+    problem(final_stage.line,
+            "the last stage sets no WORKDIR: restate the upstream image's working directory "
+            "(e.g. /airbyte/integration_code) so that the shim's path and its patch files are known");
+  }
+  const std::string shim_path = absl::StrCat(image.workdir, "/", kShimBinary);
+  if (image.entrypoint.empty()) {
+    if (entrypoint_line == final_stage.line) problem(final_stage.line, "the last stage has no ENTRYPOINT");
+  } else {
+    if (!image.workdir.empty() && image.entrypoint.front() != shim_path) {
+      problem(entrypoint_line, absl::StrCat("ENTRYPOINT must start with the shim, `", shim_path, "`, not `",
+                                            image.entrypoint.front(), "`"));
+    }
+    if (ConnectorEntrypointOf(image.entrypoint).empty()) {
+      problem(entrypoint_line, "ENTRYPOINT has no `--connector-entrypoint <upstream command>`");
+    }
+  }
+
+  bool shim_copied = false;
+  for (const CopyStep& copy : image.copies) {
+    if (copy.from_stage.empty() || copy.from_stage != image.shim_stage) continue;
+    const bool into_workdir = copy.destination == "./" || copy.destination == "." ||
+                              copy.destination == image.workdir || copy.destination == image.workdir + "/" ||
+                              copy.destination == shim_path || copy.destination == absl::StrCat("./", kShimBinary);
+    if (copy.sources == std::vector<std::string>{absl::StrCat("/", kShimBinary)} && into_workdir) {
+      shim_copied = true;
+    } else {
+      problem(copy.line, absl::StrCat("copy the shim with `COPY --from=", image.shim_stage, " /", kShimBinary, " ./`"));
+    }
+  }
+  if (!shim_copied && !image.shim_stage.empty()) {
+    problem(final_stage.line, absl::StrCat("the shim is never copied: add `COPY --from=", image.shim_stage, " /",
+                                           kShimBinary, " ./`"));
+  }
+
+  for (const auto& [key, value] : RequiredLabels()) {
+    auto it = image.labels.find(key);
+    if (it == image.labels.end() || it->second.empty()) {
+      problem(final_stage.line, absl::StrCat("missing `LABEL ", key, "=", value.empty() ? "..." : value, "`"));
+    } else if (!value.empty() && it->second != value) {
+      problem(final_stage.line, absl::StrCat("LABEL ", key, " is `", it->second, "`, must be `", value, "`"));
+    }
+  }
+  auto label = [&](const std::string& key) {
+    auto it = image.labels.find(key);
+    return it == image.labels.end() ? std::string() : it->second;
+  };
+  if (!label("io.airbyte.name").empty() && label("io.airbyte.name") != image.upstream_image) {
+    problem(final_stage.line, absl::StrCat("LABEL io.airbyte.name is `", label("io.airbyte.name"),
+                                           "` but the image is built FROM `", image.upstream_image, "`"));
+  }
+  if (!label("io.airbyte.version").empty() && label("io.airbyte.version") != image.upstream_tag) {
+    problem(final_stage.line, absl::StrCat("LABEL io.airbyte.version is `", label("io.airbyte.version"),
+                                           "` but the upstream image's tag is `", image.upstream_tag, "`"));
+  }
+  return image;
+}
+
+}  // namespace atf::images
