@@ -1,0 +1,18 @@
+# The shim image: the static airbyte-to-flow binary alone, at /airbyte-to-flow.
+# Derived connector images copy it with
+#   COPY --from=<this image> /airbyte-to-flow ./
+FROM debian:bookworm AS build
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      g++ cmake ninja-build pkg-config file rapidjson-dev libprotobuf-dev protobuf-compiler \
+      libgrpc++-dev protobuf-compiler-grpc libabsl-dev libspdlog-dev libfmt-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DATF_BUILD_TESTS=OFF \
+ && cmake --build build --target airbyte-to-flow \
+ && file build/airbyte-to-flow | grep -q "statically linked"
+
+FROM scratch
+COPY --from=build /src/build/airbyte-to-flow /airbyte-to-flow
+ENTRYPOINT ["/airbyte-to-flow"]
