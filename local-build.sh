@@ -1,19 +1,29 @@
 #!/usr/bin/env bash
-# Builds airbyte-to-flow and runs it. On a fresh Debian machine it first
-# installs the packages it needs (apt-get, only what is missing).
+# Builds airbyte-to-flow, its tests and connector images. On a fresh Debian
+# machine it first installs the packages it needs (apt-get, only what is missing).
 #
-#   ./local-build.sh                  build the static release binary: build/airbyte-to-flow
-#   ./local-build.sh demo             build, then run the demo connector through the shim
-#   ./local-build.sh test             build, then run every test (ctest)
-#   ./local-build.sh bench            build, then run the capture benchmark (tests/bench)
-#   ./local-build.sh --sanitize test  the same with AddressSanitizer + UBSan (build-sanitize/)
-#   ./local-build.sh -h               this help
+#   ./local-build.sh                       build the static release binary: build/airbyte-to-flow
+#   ./local-build.sh demo                  build, then run the demo connector through the shim
+#   ./local-build.sh test                  build, then run every test (ctest)
+#   ./local-build.sh bench [ARGS]          build, then run the capture benchmark (tests/bench)
+#   ./local-build.sh check [source-NAME]...  the image check (no Docker needed) of the named
+#                                          connectors, or of every registry connector
+#   ./local-build.sh [-p] source-NAME      build the connector's image with Docker as
+#                                          ghcr.io/$ATF_ORG/source-NAME:local (-p: also tag it
+#                                          :$USER and push that tag)
+#   ./local-build.sh shim-image            build the shim image as ghcr.io/$ATF_ORG/airbyte-to-flow:local
+#   ./local-build.sh --sanitize test       the tests with AddressSanitizer + UBSan (build-sanitize/)
+#   ./local-build.sh -h                    this help
+#
+# Environment: ATF_ORG (default estuary) names the ghcr.io organization;
+# AIRBYTE_TO_FLOW_TAG (default dev) is the shim image tag connector images use.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$root"
 
-usage() { sed -n '2,11s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,20s/^# \{0,1\}//p' "$0"; }
+die() { echo "local-build: $*" >&2; exit 1; }
 
 # ---- dependencies -----------------------------------------------------------
 build_packages=(
@@ -22,7 +32,7 @@ build_packages=(
   libgrpc++-dev protobuf-compiler-grpc libabsl-dev
   libspdlog-dev libfmt-dev
 )
-test_packages=(libgtest-dev libgmock-dev git shellcheck yamllint)
+test_packages=(libgtest-dev libgmock-dev git jq shellcheck yamllint)
 
 install_missing() {
   local missing=() pkg
@@ -48,13 +58,16 @@ install_missing() {
 sanitize=0
 build_dir=build
 
+# Tests are configured whenever GoogleTest is installed, so that switching
+# between modes never reconfigures the build folder back and forth.
 configure_and_build() {
-  local args=(-G Ninja -DCMAKE_BUILD_TYPE=Release)
+  local args=(-G Ninja -DCMAKE_BUILD_TYPE=Release) tests=OFF
   if [[ $sanitize -eq 1 ]]; then
     args=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATF_SANITIZE=ON)
   fi
-  cmake -S . -B "$build_dir" "${args[@]}" >/dev/null
-  cmake --build "$build_dir" -- -j"$(nproc)"
+  dpkg-query -W -f='${Status}' libgtest-dev 2>/dev/null | grep -q "install ok installed" && tests=ON
+  cmake -S . -B "$build_dir" "${args[@]}" -DATF_BUILD_TESTS="$tests" >/dev/null
+  cmake --build "$build_dir" -- -j"$(nproc)" "$@"
 }
 
 # ---- demo -------------------------------------------------------------------
@@ -88,25 +101,81 @@ demo() {
   done
 }
 
+# ---- connector images ---------------------------------------------------------
+org=${ATF_ORG:-estuary}
+shim_tag=${AIRBYTE_TO_FLOW_TAG:-dev}
+
+# Docker is needed from here on: say so clearly when it is missing or down.
+need_docker() {
+  command -v docker >/dev/null 2>&1 ||
+    die "docker is not installed, and building an image needs it. Without Docker, './local-build.sh check $1' checks the image's files and runs its Spec."
+  docker info >/dev/null 2>&1 ||
+    die "the Docker engine is not running ('docker info' failed). Start it, or use './local-build.sh check $1' to check the image without Docker."
+}
+
+connector_folder() {
+  local name=source-${1#source-}
+  [[ $name =~ ^source-[a-z0-9-]+$ && -f connectors/$name/Dockerfile && -f connectors/$name/metadata.json ]] ||
+    die "no connector '$1' in connectors/ (connectors/registry.sh list shows them)"
+  echo "$name"
+}
+
+connector_image() {
+  local push=$1 name image user
+  name=$(connector_folder "$2")
+  need_docker "$name"
+  image=ghcr.io/$org/$name
+  docker build --build-arg AIRBYTE_TO_FLOW_IMAGE="ghcr.io/$org/airbyte-to-flow" \
+    --build-arg AIRBYTE_TO_FLOW_TAG="$shim_tag" -t "$image:local" "connectors/$name"
+  echo "local-build: built $image:local"
+  if [[ $push -eq 1 ]]; then
+    user=$(id -un 2>/dev/null || echo "${USER:-}")
+    user=${user//[^A-Za-z0-9_.-]/-}
+    [[ -n $user ]] || die "cannot tell your user name for the push tag"
+    docker tag "$image:local" "$image:$user"
+    docker push "$image:$user"
+    echo "local-build: pushed $image:$user"
+  fi
+}
+
+shim_image() {
+  need_docker shim
+  docker build -t "ghcr.io/$org/airbyte-to-flow:local" .
+  echo "local-build: built ghcr.io/$org/airbyte-to-flow:local (use it with AIRBYTE_TO_FLOW_TAG=local)"
+}
+
+image_check() {
+  local folders=() name
+  if [[ $# -eq 0 ]]; then
+    for name in $(connectors/registry.sh names); do folders+=("connectors/$name"); done
+  else
+    for name in "$@"; do folders+=("connectors/$(connector_folder "$name")"); done
+  fi
+  "$build_dir/tests/image-check" "${folders[@]}"
+}
+
 # ---- main -------------------------------------------------------------------
+push=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
     --sanitize) sanitize=1; build_dir=build-sanitize; shift ;;
+    -p) push=1; shift ;;
     *) break ;;
   esac
 done
 
 mode=${1:-build}
+[[ $push -eq 0 || $mode == source-* ]] || die "-p goes with a connector: ./local-build.sh -p source-NAME"
 case "$mode" in
   build)
     install_missing "${build_packages[@]}"
-    configure_and_build
+    configure_and_build airbyte-to-flow
     file "$build_dir/airbyte-to-flow"
     ;;
   demo)
     install_missing "${build_packages[@]}"
-    configure_and_build
+    configure_and_build airbyte-to-flow
     demo
     ;;
   test)
@@ -118,6 +187,18 @@ case "$mode" in
     install_missing "${build_packages[@]}" "${test_packages[@]}"
     configure_and_build
     "$build_dir/tests/capture-bench" "${@:2}"
+    ;;
+  check)
+    install_missing "${build_packages[@]}" "${test_packages[@]}"
+    configure_and_build airbyte-to-flow image-check
+    image_check "${@:2}"
+    ;;
+  shim-image)
+    shim_image
+    ;;
+  source-*)
+    [[ $# -eq 1 ]] || die "one connector at a time: ./local-build.sh [-p] source-NAME"
+    connector_image "$push" "$mode"
     ;;
   *)
     echo "local-build: unknown mode '$mode'" >&2
