@@ -28,41 +28,41 @@ docker_run() {  # env assignments..., then local-build.sh arguments
 }
 
 begin "build: the exact docker commands, defaults"
-docker_run ./local-build.sh source-faker
+docker_run ./local-build.sh source-stripe
 assert_eq "$rc" 0 "exit code ($err)"
 assert_eq "$recorded" "docker info
-docker build --build-arg AIRBYTE_TO_FLOW_IMAGE=ghcr.io/estuary/airbyte-to-flow --build-arg AIRBYTE_TO_FLOW_TAG=dev -t ghcr.io/estuary/source-faker:local connectors/source-faker" "docker commands"
-assert_contains "$out" "built ghcr.io/estuary/source-faker:local"
+docker build --build-arg AIRBYTE_TO_FLOW_IMAGE=ghcr.io/estuary/airbyte-to-flow --build-arg AIRBYTE_TO_FLOW_TAG=dev -t ghcr.io/estuary/source-stripe:local connectors/source-stripe" "docker commands"
+assert_contains "$out" "built ghcr.io/estuary/source-stripe:local"
 
 begin "build -p: organization and shim tag from the environment, tag with the user's name and push"
-docker_run ATF_ORG=acme AIRBYTE_TO_FLOW_TAG=abc1234 ./local-build.sh -p source-faker
+docker_run ATF_ORG=acme AIRBYTE_TO_FLOW_TAG=abc1234 ./local-build.sh -p source-stripe
 assert_eq "$rc" 0 "exit code ($err)"
 assert_eq "$recorded" "docker info
-docker build --build-arg AIRBYTE_TO_FLOW_IMAGE=ghcr.io/acme/airbyte-to-flow --build-arg AIRBYTE_TO_FLOW_TAG=abc1234 -t ghcr.io/acme/source-faker:local connectors/source-faker
-docker tag ghcr.io/acme/source-faker:local ghcr.io/acme/source-faker:$user
-docker push ghcr.io/acme/source-faker:$user" "docker commands"
+docker build --build-arg AIRBYTE_TO_FLOW_IMAGE=ghcr.io/acme/airbyte-to-flow --build-arg AIRBYTE_TO_FLOW_TAG=abc1234 -t ghcr.io/acme/source-stripe:local connectors/source-stripe
+docker tag ghcr.io/acme/source-stripe:local ghcr.io/acme/source-stripe:$user
+docker push ghcr.io/acme/source-stripe:$user" "docker commands"
 
 begin "a failing build stops before any push"
-docker_run DOCKER_FAIL=build ./local-build.sh -p source-faker
+docker_run DOCKER_FAIL=build ./local-build.sh -p source-stripe
 assert_eq "$rc" 1 "exit code"
 assert_not_contains "$recorded" "docker push"
 assert_contains "$err" "stand-in docker: build failed"
 
 begin "the engine is down: a clear error, nothing built"
-docker_run DOCKER_FAIL=info ./local-build.sh source-faker
+docker_run DOCKER_FAIL=info ./local-build.sh source-stripe
 assert_eq "$rc" 1 "exit code"
 assert_eq "$recorded" "docker info" "docker commands"
 assert_contains "$err" "the Docker engine is not running"
-assert_contains "$err" "./local-build.sh check source-faker"
+assert_contains "$err" "./local-build.sh check source-stripe"
 
 begin "no docker at all: a clear error"
 nodocker=$work/nodocker
 mkdir -p "$nodocker"
 for tool in dirname sed id; do ln -sf "$(command -v "$tool")" "$nodocker/$tool"; done
-run env PATH="$nodocker" "$(command -v bash)" ./local-build.sh source-faker
+run env PATH="$nodocker" "$(command -v bash)" ./local-build.sh source-stripe
 assert_eq "$rc" 1 "exit code"
 assert_contains "$err" "docker is not installed"
-assert_contains "$err" "./local-build.sh check source-faker"
+assert_contains "$err" "./local-build.sh check source-stripe"
 
 begin "the shim image"
 docker_run ATF_ORG=acme ./local-build.sh shim-image

@@ -6,7 +6,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 : "${ATF_IMAGE_CHECK:?}"
 root=$(sandbox repo)
 cd "$root"
-rm -rf connectors/source-faker  # the sandbox's registry copy has one already
 
 begin "creates a python connector"
 run ./new-connector.sh faker 6.2.0

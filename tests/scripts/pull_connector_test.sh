@@ -24,7 +24,7 @@ git -C "$upstream" init -q -b master
 git -C "$upstream" add -A
 git -C "$upstream" -c user.name=t -c user.email=t@t commit -q -m upstream
 
-# ---- our side: a vendored connector next to the registry's image-only ones ---
+# ---- our side: a vendored connector and an image-only one -------------------
 fresh() {
   root=$(sandbox repo)
   local ours=$root/connectors/source-acme
@@ -41,6 +41,7 @@ DOCKERFILE
   echo "spec: same" >"$ours/source_acme/spec.yaml"
   echo "class Source: pass  # ours" >"$ours/source_acme/source.py"
   cd "$root"
+  ./new-connector.sh faker 6.2.0 >/dev/null  # an image-only connector
 }
 
 pull() { run ./pull-connector.sh --remote "$upstream" "$@"; }
