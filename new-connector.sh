@@ -59,7 +59,9 @@ esac
 if [[ -z $display_name ]]; then
   display_name=$(echo "$short" | tr '-' ' ' | awk '{for (i = 1; i <= NF; i++) $i = toupper(substr($i, 1, 1)) substr($i, 2)} 1')
 fi
-[[ $display_name != *[\"\\@\|]* ]] || die "bad --display-name: it may not contain \", \\, @ or |"
+[[ $display_name != *[\"\\@[:cntrl:]]* ]] || die "bad --display-name: it may not contain \", \\, @ or control characters"
+# The display name is free text: escape what sed's replacement treats specially.
+display_name_sed=$(printf '%s' "$display_name" | sed -e 's/[&|]/\\&/g')
 
 name=source-$short
 template=$root/connectors/source-template
@@ -82,7 +84,7 @@ for input in "$template"/*.in; do
   [[ $output == dockerignore ]] && output=.dockerignore
   sed -e "s|@NAME@|$name|g" -e "s|@VERSION@|$version|g" -e "s|@UPSTREAM_IMAGE@|airbyte/$name|g" \
       -e "s|@WORKDIR@|$workdir|g" -e "s|@CONNECTOR_ENTRYPOINT@|$entrypoint|g" \
-      -e "s|@DISPLAY_NAME@|$display_name|g" -e "s|@CATEGORY@|$category|g" -e "s|@LICENSE@|$license|g" \
+      -e "s|@DISPLAY_NAME@|$display_name_sed|g" -e "s|@CATEGORY@|$category|g" -e "s|@LICENSE@|$license|g" \
       "$input" >"$scratch/$output"
 done
 if grep -rn '@[A-Z_]*@' "$scratch" >&2; then die "the template has a placeholder new-connector.sh does not fill"; fi

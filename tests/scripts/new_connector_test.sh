@@ -68,4 +68,11 @@ begin "display names from hyphenated names"
 run ./new-connector.sh --category file google-sheets 0.5.0
 assert_eq "$(jq -r .display_name connectors/source-google-sheets/metadata.json)" "Google Sheets"
 
+begin "a display name with characters sed treats specially"
+run ./new-connector.sh --display-name 'AT&T | Data' atnt 1.0.0
+assert_eq "$rc" 0 "exit code ($err)"
+assert_eq "$(jq -r .display_name connectors/source-atnt/metadata.json)" "AT&T | Data"
+run ./new-connector.sh --display-name $'two\nlines' other 1.0.0
+assert_contains "$err" "bad --display-name"
+
 finish
