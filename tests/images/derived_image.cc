@@ -14,6 +14,13 @@ namespace {
 constexpr absl::string_view kShimTagArg = "AIRBYTE_TO_FLOW_TAG";
 constexpr absl::string_view kShimBinary = "airbyte-to-flow";
 
+// Problems as "<file>:<line>: <what is wrong>".
+struct ProblemLog {
+  absl::string_view file;
+  std::vector<std::string>& problems;
+  void Add(int line, absl::string_view what) const { problems.push_back(absl::StrCat(file, ":", line, ": ", what)); }
+};
+
 struct Stage {
   std::string reference;  // as written
   std::string alias;
@@ -65,6 +72,68 @@ std::optional<CopyStep> ParseCopy(const DockerInstruction& instruction, std::str
   return copy;
 }
 
+
+// The ENTRYPOINT runs the shim at WORKDIR and names the upstream command.
+void CheckEntrypoint(const DerivedImage& image, int stage_line, int entrypoint_line, const ProblemLog& log) {
+  const std::string shim_path = absl::StrCat(image.workdir, "/", kShimBinary);
+  if (image.entrypoint.empty()) {
+    if (entrypoint_line == stage_line) log.Add(stage_line, "the last stage has no ENTRYPOINT");
+    return;
+  }
+  if (!image.workdir.empty() && image.entrypoint.front() != shim_path) {
+    log.Add(entrypoint_line, absl::StrCat("ENTRYPOINT must start with the shim, `", shim_path, "`, not `",
+                                          image.entrypoint.front(), "`"));
+  }
+  if (ConnectorEntrypointOf(image.entrypoint).empty()) {
+    log.Add(entrypoint_line, "ENTRYPOINT has no `--connector-entrypoint <upstream command>`");
+  }
+}
+
+// The shim stage's binary is copied into WORKDIR, and nothing else from it.
+void CheckShimCopy(const DerivedImage& image, int stage_line, const ProblemLog& log) {
+  const std::string shim_path = absl::StrCat(image.workdir, "/", kShimBinary);
+  bool shim_copied = false;
+  for (const CopyStep& copy : image.copies) {
+    if (copy.from_stage.empty() || copy.from_stage != image.shim_stage) continue;
+    const bool into_workdir = copy.destination == "./" || copy.destination == "." ||
+                              copy.destination == image.workdir || copy.destination == image.workdir + "/" ||
+                              copy.destination == shim_path || copy.destination == absl::StrCat("./", kShimBinary);
+    if (copy.sources == std::vector<std::string>{absl::StrCat("/", kShimBinary)} && into_workdir) {
+      shim_copied = true;
+    } else {
+      log.Add(copy.line, absl::StrCat("copy the shim with `COPY --from=", image.shim_stage, " /", kShimBinary, " ./`"));
+    }
+  }
+  if (!shim_copied && !image.shim_stage.empty()) {
+    log.Add(stage_line, absl::StrCat("the shim is never copied: add `COPY --from=", image.shim_stage, " /",
+                                     kShimBinary, " ./`"));
+  }
+}
+
+// The required labels, with io.airbyte.name and io.airbyte.version matching the FROM.
+void CheckLabels(const DerivedImage& image, int stage_line, const ProblemLog& log) {
+  for (const auto& [key, value] : RequiredLabels()) {
+    auto it = image.labels.find(key);
+    if (it == image.labels.end() || it->second.empty()) {
+      log.Add(stage_line, absl::StrCat("missing `LABEL ", key, "=", value.empty() ? "..." : value, "`"));
+    } else if (!value.empty() && it->second != value) {
+      log.Add(stage_line, absl::StrCat("LABEL ", key, " is `", it->second, "`, must be `", value, "`"));
+    }
+  }
+  auto label = [&](const std::string& key) {
+    auto it = image.labels.find(key);
+    return it == image.labels.end() ? std::string() : it->second;
+  };
+  if (!label("io.airbyte.name").empty() && label("io.airbyte.name") != image.upstream_image) {
+    log.Add(stage_line, absl::StrCat("LABEL io.airbyte.name is `", label("io.airbyte.name"),
+                                     "` but the image is built FROM `", image.upstream_image, "`"));
+  }
+  if (!label("io.airbyte.version").empty() && label("io.airbyte.version") != image.upstream_tag) {
+    log.Add(stage_line, absl::StrCat("LABEL io.airbyte.version is `", label("io.airbyte.version"),
+                                     "` but the upstream image's tag is `", image.upstream_tag, "`"));
+  }
+}
+
 }  // namespace
 
 const std::map<std::string, std::string>& RequiredLabels() {
@@ -91,9 +160,7 @@ std::string ConnectorEntrypointOf(const std::vector<std::string>& entrypoint) {
 DerivedImage ReadDerivedImage(absl::string_view dockerfile_text, absl::string_view file_name,
                               std::vector<std::string>& problems) {
   DerivedImage image;
-  auto problem = [&](int line, absl::string_view what) {
-    problems.push_back(absl::StrCat(file_name, ":", line, ": ", what));
-  };
+  const ProblemLog log{file_name, problems};
   absl::StatusOr<std::vector<DockerInstruction>> instructions = ParseDockerfile(dockerfile_text, file_name);
   if (!instructions.ok()) {
     problems.emplace_back(instructions.status().message());
@@ -108,7 +175,7 @@ DerivedImage ReadDerivedImage(absl::string_view dockerfile_text, absl::string_vi
     if (instruction.keyword == "FROM") {
       absl::StatusOr<std::vector<std::string>> words = SplitWords(instruction.arguments);
       if (!words.ok() || words->empty()) {
-        problem(instruction.line, "FROM needs an image");
+        log.Add(instruction.line, "FROM needs an image");
         continue;
       }
       Stage stage{.line = instruction.line};
@@ -121,7 +188,7 @@ DerivedImage ReadDerivedImage(absl::string_view dockerfile_text, absl::string_vi
       stages.push_back(std::move(stage));
     } else if (stages.empty()) {
       if (instruction.keyword != "ARG") {
-        problem(instruction.line, absl::StrCat(instruction.keyword, " before the first FROM"));
+        log.Add(instruction.line, absl::StrCat(instruction.keyword, " before the first FROM"));
         continue;
       }
       const size_t eq = instruction.arguments.find('=');
@@ -133,28 +200,28 @@ DerivedImage ReadDerivedImage(absl::string_view dockerfile_text, absl::string_vi
     }
   }
   if (stages.empty()) {
-    problem(1, "no FROM instruction");
+    log.Add(1, "no FROM instruction");
     return image;
   }
   if (!shim_tag_declared) {
-    problem(stages.front().line,
+    log.Add(stages.front().line,
             absl::StrCat("no `ARG ", kShimTagArg, "` before the first FROM: CI cannot choose the shim's tag"));
   }
   for (const Stage& stage : stages) {
     if (MentionsShimTag(stage.reference)) image.shim_stage = stage.alias;
   }
   if (image.shim_stage.empty()) {
-    problem(stages.front().line,
+    log.Add(stages.front().line,
             absl::StrCat("no stage is built `FROM <shim image>:${", kShimTagArg, "} AS <name>`"));
   }
 
   const Stage& final_stage = stages.back();
   if (MentionsShimTag(final_stage.reference)) {
-    problem(final_stage.line, "the last stage must be the upstream Airbyte image, not the shim");
+    log.Add(final_stage.line, "the last stage must be the upstream Airbyte image, not the shim");
   }
   std::tie(image.upstream_image, image.upstream_tag) = SplitTag(Substitute(final_stage.reference, args));
   if (image.upstream_tag.empty() || image.upstream_tag == "latest") {
-    problem(final_stage.line, absl::StrCat("the upstream image `", final_stage.reference,
+    log.Add(final_stage.line, absl::StrCat("the upstream image `", final_stage.reference,
                                            "` must be pinned to a version tag"));
   }
 
@@ -163,21 +230,21 @@ DerivedImage ReadDerivedImage(absl::string_view dockerfile_text, absl::string_vi
     const std::string& keyword = instruction.keyword;
     if (keyword == "WORKDIR") {
       image.workdir = instruction.arguments;
-      if (!absl::StartsWith(image.workdir, "/")) problem(instruction.line, "WORKDIR must be an absolute path");
+      if (!absl::StartsWith(image.workdir, "/")) log.Add(instruction.line, "WORKDIR must be an absolute path");
     } else if (keyword == "ADD") {
-      problem(instruction.line, "use COPY, not ADD");
+      log.Add(instruction.line, "use COPY, not ADD");
     } else if (keyword == "COPY") {
       std::string error;
       std::optional<CopyStep> copy = ParseCopy(instruction, error);
       if (copy) image.copies.push_back(std::move(*copy));
-      else problem(instruction.line, error);
+      else log.Add(instruction.line, error);
     } else if (keyword == "ENTRYPOINT") {
       entrypoint_line = instruction.line;
       absl::StatusOr<std::optional<std::vector<std::string>>> exec = ExecForm(instruction.arguments);
       if (!exec.ok()) {
-        problem(instruction.line, absl::StrCat("ENTRYPOINT: ", exec.status().message()));
+        log.Add(instruction.line, absl::StrCat("ENTRYPOINT: ", exec.status().message()));
       } else if (!exec->has_value()) {
-        problem(instruction.line,
+        log.Add(instruction.line,
                 "ENTRYPOINT must be in exec form [\"...\", ...]: in shell form /bin/sh is PID 1 and "
                 "Flow's signals never reach the shim");
       } else {
@@ -185,66 +252,19 @@ DerivedImage ReadDerivedImage(absl::string_view dockerfile_text, absl::string_vi
       }
     } else if (keyword == "LABEL") {
       absl::StatusOr<std::vector<std::pair<std::string, std::string>>> labels = ParseLabels(instruction.arguments);
-      if (!labels.ok()) problem(instruction.line, absl::StrCat("LABEL: ", labels.status().message()));
+      if (!labels.ok()) log.Add(instruction.line, absl::StrCat("LABEL: ", labels.status().message()));
       else for (auto& [key, value] : *labels) image.labels[key] = value;
     }
   }
 
   if (image.workdir.empty()) {
-    problem(final_stage.line,
+    log.Add(final_stage.line,
             "the last stage sets no WORKDIR: restate the upstream image's working directory "
             "(e.g. /airbyte/integration_code) so that the shim's path and its patch files are known");
   }
-  const std::string shim_path = absl::StrCat(image.workdir, "/", kShimBinary);
-  if (image.entrypoint.empty()) {
-    if (entrypoint_line == final_stage.line) problem(final_stage.line, "the last stage has no ENTRYPOINT");
-  } else {
-    if (!image.workdir.empty() && image.entrypoint.front() != shim_path) {
-      problem(entrypoint_line, absl::StrCat("ENTRYPOINT must start with the shim, `", shim_path, "`, not `",
-                                            image.entrypoint.front(), "`"));
-    }
-    if (ConnectorEntrypointOf(image.entrypoint).empty()) {
-      problem(entrypoint_line, "ENTRYPOINT has no `--connector-entrypoint <upstream command>`");
-    }
-  }
-
-  bool shim_copied = false;
-  for (const CopyStep& copy : image.copies) {
-    if (copy.from_stage.empty() || copy.from_stage != image.shim_stage) continue;
-    const bool into_workdir = copy.destination == "./" || copy.destination == "." ||
-                              copy.destination == image.workdir || copy.destination == image.workdir + "/" ||
-                              copy.destination == shim_path || copy.destination == absl::StrCat("./", kShimBinary);
-    if (copy.sources == std::vector<std::string>{absl::StrCat("/", kShimBinary)} && into_workdir) {
-      shim_copied = true;
-    } else {
-      problem(copy.line, absl::StrCat("copy the shim with `COPY --from=", image.shim_stage, " /", kShimBinary, " ./`"));
-    }
-  }
-  if (!shim_copied && !image.shim_stage.empty()) {
-    problem(final_stage.line, absl::StrCat("the shim is never copied: add `COPY --from=", image.shim_stage, " /",
-                                           kShimBinary, " ./`"));
-  }
-
-  for (const auto& [key, value] : RequiredLabels()) {
-    auto it = image.labels.find(key);
-    if (it == image.labels.end() || it->second.empty()) {
-      problem(final_stage.line, absl::StrCat("missing `LABEL ", key, "=", value.empty() ? "..." : value, "`"));
-    } else if (!value.empty() && it->second != value) {
-      problem(final_stage.line, absl::StrCat("LABEL ", key, " is `", it->second, "`, must be `", value, "`"));
-    }
-  }
-  auto label = [&](const std::string& key) {
-    auto it = image.labels.find(key);
-    return it == image.labels.end() ? std::string() : it->second;
-  };
-  if (!label("io.airbyte.name").empty() && label("io.airbyte.name") != image.upstream_image) {
-    problem(final_stage.line, absl::StrCat("LABEL io.airbyte.name is `", label("io.airbyte.name"),
-                                           "` but the image is built FROM `", image.upstream_image, "`"));
-  }
-  if (!label("io.airbyte.version").empty() && label("io.airbyte.version") != image.upstream_tag) {
-    problem(final_stage.line, absl::StrCat("LABEL io.airbyte.version is `", label("io.airbyte.version"),
-                                           "` but the upstream image's tag is `", image.upstream_tag, "`"));
-  }
+  CheckEntrypoint(image, final_stage.line, entrypoint_line, log);
+  CheckShimCopy(image, final_stage.line, log);
+  CheckLabels(image, final_stage.line, log);
   return image;
 }
 

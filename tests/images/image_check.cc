@@ -236,21 +236,20 @@ const std::vector<std::string>& Categories() {
 CheckResult CheckConnectorFolder(const std::string& folder_arg, const CheckOptions& options) {
   CheckResult result;
   std::vector<std::string>& problems = result.problems;
-  const std::string folder = fs::path(folder_arg).lexically_normal().string();
-  std::string name = fs::path(folder).filename().string();
-  if (name.empty()) name = fs::path(folder).parent_path().filename().string();
-  const std::string folder_path = absl::EndsWith(folder, "/") ? folder.substr(0, folder.size() - 1) : folder;
+  std::string folder = fs::path(folder_arg).lexically_normal().string();
+  while (folder.size() > 1 && folder.back() == '/') folder.pop_back();
+  const std::string name = fs::path(folder).filename().string();
 
-  const std::string dockerfile_path = absl::StrCat(folder_path, "/Dockerfile");
+  const std::string dockerfile_path = absl::StrCat(folder, "/Dockerfile");
   std::optional<std::string> dockerfile = ReadFile(dockerfile_path);
   if (!dockerfile) {
     problems.push_back(absl::StrCat(dockerfile_path, ": missing"));
     return result;
   }
   const DerivedImage image = ReadDerivedImage(*dockerfile, dockerfile_path, problems);
-  const std::vector<ImageFile> files = ContextFiles(image, folder_path, dockerfile_path, problems);
-  CheckMetadata(folder_path, name, image, problems);
-  CheckCoverage(folder_path, files, problems);
+  const std::vector<ImageFile> files = ContextFiles(image, folder, dockerfile_path, problems);
+  CheckMetadata(folder, name, image, problems);
+  CheckCoverage(folder, files, problems);
   if (image.workdir.empty() || image.entrypoint.empty()) return result;
 
   // The image's working directory: the shim and the copied files.
@@ -272,15 +271,15 @@ CheckResult CheckConnectorFolder(const std::string& folder_arg, const CheckOptio
   for (const ImageFile& file : files) {
     const fs::path target = fs::path(workdir) / file.target;
     fs::create_directories(target.parent_path(), ec);
-    fs::copy_file(fs::path(folder_path) / file.source, target, fs::copy_options::overwrite_existing, ec);
+    fs::copy_file(fs::path(folder) / file.source, target, fs::copy_options::overwrite_existing, ec);
     absl::Status kind = CheckPatchFile(image_dir, file.target);
     if (!kind.ok()) {
-      problems.push_back(absl::StrCat(folder_path, "/", file.source, " (at ", image.workdir, "/", file.target,
+      problems.push_back(absl::StrCat(folder, "/", file.source, " (at ", image.workdir, "/", file.target,
                                       " in the image): ", kind.message()));
     }
   }
   if (!problems.empty()) return result;  // the Spec run would only repeat them
-  RunSpec(image, root.path(), folder_path, options, result);
+  RunSpec(image, root.path(), folder, options, result);
   return result;
 }
 

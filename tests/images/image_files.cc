@@ -73,7 +73,7 @@ std::optional<std::string> UnderWorkdir(const std::string& destination, const st
   }
   absl::string_view view = dest;
   while (absl::ConsumePrefix(&view, "./")) {}
-  if (view == "." ) return std::string();
+  if (view == ".") return std::string();
   if (absl::StrContains(view, "..")) return std::nullopt;
   return std::string(view);
 }
