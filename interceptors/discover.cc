@@ -183,11 +183,7 @@ absl::StatusOr<capture::Response> BuildDiscoverResponse(const rapidjson::Value& 
 }
 
 absl::StatusOr<std::vector<std::string>> DiscoverInterceptor::Prepare() {
-  absl::StatusOr<rapidjson::Document> config = ConnectorConfig(ctx_, request_.config_json());
-  if (!config.ok()) return config.status();
-  absl::StatusOr<std::string> path = WriteInputFile(ctx_, "config.json", WriteJson(*config));
-  if (!path.ok()) return path.status();
-  return std::vector<std::string>{"discover", "--config", *path};
+  return ConfigOnlyCommand(ctx_, "discover", request_.config_json());
 }
 
 absl::Status DiscoverInterceptor::OnMessage(AirbyteMessage& message) {

@@ -52,4 +52,13 @@ absl::StatusOr<std::string> WriteInputFile(const OperationContext& ctx, absl::st
   return (*dir)->WriteFile(name, contents);
 }
 
+absl::StatusOr<std::vector<std::string>> ConfigOnlyCommand(const OperationContext& ctx, absl::string_view command,
+                                                           absl::string_view config_json) {
+  absl::StatusOr<rapidjson::Document> config = ConnectorConfig(ctx, config_json);
+  if (!config.ok()) return config.status();
+  absl::StatusOr<std::string> path = WriteInputFile(ctx, "config.json", WriteJson(*config));
+  if (!path.ok()) return path.status();
+  return std::vector<std::string>{std::string(command), "--config", *path};
+}
+
 }  // namespace atf

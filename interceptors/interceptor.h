@@ -61,6 +61,11 @@ absl::StatusOr<rapidjson::Document> ConnectorConfig(const OperationContext& ctx,
 absl::StatusOr<std::string> WriteInputFile(const OperationContext& ctx, absl::string_view name,
                                            absl::string_view contents);
 
+// The arguments of an Airbyte command that takes only a config (`discover`,
+// `check`): the config, as ConnectorConfig makes it, written to config.json.
+absl::StatusOr<std::vector<std::string>> ConfigOnlyCommand(const OperationContext& ctx, absl::string_view command,
+                                                           absl::string_view config_json);
+
 class Interceptor : public ConnectorOutputHandler {
  public:
   explicit Interceptor(OperationContext context) : ConnectorOutputHandler(context.log), ctx_(context) {}

@@ -17,11 +17,7 @@ absl::StatusOr<std::vector<std::string>> ValidateInterceptor::Prepare() {
     }
     resource_paths_.push_back(resource->ResourcePath());
   }
-  absl::StatusOr<rapidjson::Document> config = ConnectorConfig(ctx_, request_.config_json());
-  if (!config.ok()) return config.status();
-  absl::StatusOr<std::string> path = WriteInputFile(ctx_, "config.json", WriteJson(*config));
-  if (!path.ok()) return path.status();
-  return std::vector<std::string>{"check", "--config", *path};
+  return ConfigOnlyCommand(ctx_, "check", request_.config_json());
 }
 
 absl::Status ValidateInterceptor::OnMessage(AirbyteMessage& message) {
