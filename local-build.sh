@@ -13,6 +13,7 @@
 #                                          :$USER and push that tag)
 #   ./local-build.sh shim-image            build the shim image as ghcr.io/$ATF_ORG/airbyte-to-flow:local
 #   ./local-build.sh --sanitize test       the tests with AddressSanitizer + UBSan (build-sanitize/)
+#   ./local-build.sh thread-safety         clang build with -Wthread-safety -Werror (build-clang/)
 #   ./local-build.sh -h                    this help
 #
 # Environment: ATF_ORG (default estuary) names the ghcr.io organization;
@@ -22,7 +23,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$root"
 
-usage() { sed -n '2,20s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,21s/^# \{0,1\}//p' "$0"; }
 die() { echo "local-build: $*" >&2; exit 1; }
 
 # ---- dependencies -----------------------------------------------------------
@@ -32,7 +33,7 @@ build_packages=(
   libgrpc++-dev protobuf-compiler-grpc libabsl-dev
   libspdlog-dev libfmt-dev
 )
-test_packages=(libgtest-dev libgmock-dev git jq shellcheck yamllint)
+test_packages=(libgtest-dev libgmock-dev git jq shellcheck yamllint clang-format-14 clang-14 libclang-rt-14-dev)
 
 install_missing() {
   local missing=() pkg
@@ -60,10 +61,11 @@ build_dir=build
 
 # Tests are configured whenever GoogleTest is installed, so that switching
 # between modes never reconfigures the build folder back and forth.
+# Warnings are errors: the toolchain is pinned (Debian bookworm's g++ 12).
 configure_and_build() {
-  local args=(-G Ninja -DCMAKE_BUILD_TYPE=Release) tests=OFF
+  local args=(-G Ninja -DCMAKE_BUILD_TYPE=Release -DATF_WERROR=ON) tests=OFF
   if [[ $sanitize -eq 1 ]]; then
-    args=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATF_SANITIZE=ON)
+    args=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATF_SANITIZE=ON -DATF_WERROR=ON)
   fi
   dpkg-query -W -f='${Status}' libgtest-dev 2>/dev/null | grep -q "install ok installed" && tests=ON
   cmake -S . -B "$build_dir" "${args[@]}" -DATF_BUILD_TESTS="$tests" >/dev/null
@@ -192,6 +194,14 @@ case "$mode" in
     install_missing "${build_packages[@]}" "${test_packages[@]}"
     configure_and_build airbyte-to-flow image-check
     image_check "${@:2}"
+    ;;
+  thread-safety)
+    # The lock annotations (ABSL_GUARDED_BY, ...) checked by clang.
+    install_missing "${build_packages[@]}" clang-14
+    cmake -S . -B build-clang -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=Debug \
+      -DATF_THREAD_SAFETY=ON -DATF_WERROR=ON -DATF_STATIC=OFF -DATF_BUILD_TESTS=OFF >/dev/null
+    cmake --build build-clang -- -j"$(nproc)"
+    echo "local-build: the clang -Wthread-safety build is clean"
     ;;
   shim-image)
     shim_image

@@ -6,8 +6,8 @@
 #include <cerrno>
 
 #include "absl/strings/str_cat.h"
-#include "atf/json.h"
-#include "atf/status.h"
+#include "atf/base/json.h"
+#include "atf/base/status.h"
 #include "interceptors/catalog.h"
 #include "patches/merge_patch.h"
 
@@ -37,26 +37,24 @@ absl::Status CaptureInterceptor::PrepareBindings() {
   const flow::CaptureSpec& capture = open_.capture();
   for (int i = 0; i < capture.bindings_size(); ++i) {
     const flow::CaptureSpec::Binding& binding = capture.bindings(i);
-    const std::string where = absl::StrCat("binding ", i, binding.collection().name().empty()
-                                                              ? ""
-                                                              : " (" + binding.collection().name() + ")");
+    const std::string where = absl::StrCat(
+        "binding ", i, binding.collection().name().empty() ? "" : " (" + binding.collection().name() + ")");
     if (!binding.has_collection()) {
       log_.Debug(absl::StrCat(where, " has no collection; it is not captured"));
       continue;
     }
     absl::StatusOr<ResourceSpec> resource = ParseResourceSpec(binding.resource_config_json());
     if (!resource.ok()) return absl::InvalidArgumentError(absl::StrCat(where, ": ", resource.status().message()));
-    absl::StatusOr<std::optional<std::vector<std::string>>> to_date =
-        ctx_.connector_dir.StreamNormalizations(resource->stream);
-    if (!to_date.ok()) return to_date.status();
+    ATF_ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> to_date,
+                         ctx_.connector_dir.StreamNormalizations(resource->stream));
     const std::string& write_schema = binding.collection().write_schema_json();
     absl::StatusOr<rapidjson::Document> schema =
         ParseJson(write_schema.empty() ? "{}" : write_schema, absl::StrCat(where, " writeSchema"));
     if (!schema.ok()) return absl::InvalidArgumentError(schema.status().message());
 
     CaptureRoutes::Binding compiled{static_cast<uint32_t>(i), *resource,
-                                    NormalizationPlan::Compile(*schema, to_date->value_or(std::vector<std::string>{}))};
-    if (absl::Status added = routes_.Add(std::move(compiled), where); !added.ok()) return added;
+                                    NormalizationPlan::Compile(*schema, to_date.value_or(std::vector<std::string>{}))};
+    ATF_RETURN_IF_ERROR(routes_.Add(std::move(compiled), where));
   }
   if (routes_.bindings().empty()) {
     return absl::InvalidArgumentError("the Open has no binding with a collection: there is nothing to capture");
@@ -65,39 +63,36 @@ absl::Status CaptureInterceptor::PrepareBindings() {
 }
 
 absl::StatusOr<std::string> CaptureInterceptor::PrepareConfig() {
-  absl::StatusOr<rapidjson::Document> config = ConnectorConfig(ctx_, open_.capture().config_json());
-  if (!config.ok()) return config.status();
+  ATF_ASSIGN_OR_RETURN(rapidjson::Document config, ConnectorConfig(ctx_, open_.capture().config_json()));
   // `_atf_skip_interval` is the shim's, read before remapping and never
   // handed to the connector.
   absl::StatusOr<rapidjson::Document> original =
       ParseJson(open_.capture().config_json().empty() ? "{}" : open_.capture().config_json(), "endpoint config");
   const rapidjson::Value* skip = original.ok() ? FindMember(*original, kSkipIntervalKey) : nullptr;
   skip_interval_ = skip != nullptr && skip->IsBool() && skip->GetBool();
-  if (config->IsObject()) config->EraseMember(rapidjson::StringRef(kSkipIntervalKey.data(), kSkipIntervalKey.size()));
+  if (config.IsObject()) config.EraseMember(rapidjson::StringRef(kSkipIntervalKey.data(), kSkipIntervalKey.size()));
 
   if (ctx_.options.persist_control_config) {
     if (std::optional<std::string> stored = StoredControlConfig(open_.state_json())) {
       absl::StatusOr<rapidjson::Document> control = ParseJson(*stored, "persisted connector config");
       if (control.ok()) {
-        ApplyMergePatch(*config, *control, config->GetAllocator());
+        ApplyMergePatch(config, *control, config.GetAllocator());
         ctx_.memory.redactor.AddConfigSecrets(*control, ctx_.memory.secret_paths);
         checkpoints_ = CheckpointBuilder(*stored);
         log_.Info("using the connector config persisted by an earlier CONTROL message");
       }
     }
   }
-  return WriteJson(*config);
+  return WriteJson(config);
 }
 
 absl::StatusOr<std::vector<std::string>> CaptureInterceptor::Prepare() {
   if (!open_.has_capture()) return absl::InvalidArgumentError("the Open request has no `capture`");
-  if (absl::Status status = PrepareBindings(); !status.ok()) return status;
-  absl::StatusOr<std::optional<uint64_t>> interval = ctx_.connector_dir.RunIntervalMinutes();
-  if (!interval.ok()) return interval.status();
-  interval_minutes_ = *interval;
+  ATF_RETURN_IF_ERROR(PrepareBindings());
+  ATF_ASSIGN_OR_RETURN(std::optional<uint64_t> interval, ctx_.connector_dir.RunIntervalMinutes());
+  interval_minutes_ = interval;
 
-  absl::StatusOr<std::string> config = PrepareConfig();
-  if (!config.ok()) return config.status();
+  ATF_ASSIGN_OR_RETURN(std::string config, PrepareConfig());
   std::vector<StreamId> bound;
   std::vector<CatalogStream> catalog_streams;
   std::vector<std::string> names;
@@ -109,21 +104,18 @@ absl::StatusOr<std::vector<std::string>> CaptureInterceptor::Prepare() {
   absl::StatusOr<std::string> state = StateForConnector(open_.state_json(), bound, ctx_.options.per_stream_state);
   if (!state.ok()) return Annotate(state.status(), "the Open's state");
 
-  absl::StatusOr<std::string> config_path = WriteInputFile(ctx_, "config.json", *config);
-  if (!config_path.ok()) return config_path.status();
-  absl::StatusOr<std::string> catalog_path =
-      WriteInputFile(ctx_, "catalog.json", ConfiguredCatalog(open_, catalog_streams));
-  if (!catalog_path.ok()) return catalog_path.status();
-  absl::StatusOr<std::string> state_path = WriteInputFile(ctx_, "state.json", *state);
-  if (!state_path.ok()) return state_path.status();
+  ATF_ASSIGN_OR_RETURN(std::string config_path, WriteInputFile(ctx_, "config.json", config));
+  ATF_ASSIGN_OR_RETURN(std::string catalog_path,
+                       WriteInputFile(ctx_, "catalog.json", ConfiguredCatalog(open_, catalog_streams)));
+  ATF_ASSIGN_OR_RETURN(std::string state_path, WriteInputFile(ctx_, "state.json", *state));
 
   progress_.emplace(std::move(names));
   capture::Response opened;
   opened.mutable_opened();
-  if (absl::Status status = ctx_.out.Write(opened); !status.ok()) return status;
-  if (absl::Status status = ctx_.out.Flush(); !status.ok()) return status;
+  ATF_RETURN_IF_ERROR(ctx_.out.Write(opened));
+  ATF_RETURN_IF_ERROR(ctx_.out.Flush());
   started_ = std::chrono::steady_clock::now();
-  return std::vector<std::string>{"read", "--config", *config_path, "--catalog", *catalog_path, "--state", *state_path};
+  return std::vector<std::string>{"read", "--config", config_path, "--catalog", catalog_path, "--state", state_path};
 }
 
 absl::Status CaptureRoutes::Add(Binding binding, absl::string_view where) {
@@ -204,16 +196,15 @@ absl::Status CaptureInterceptor::OnRecord(const AirbyteMessage& message) {
 }
 
 absl::Status CaptureInterceptor::WriteEncoded(uint32_t slot, absl::string_view doc) {
-  if (absl::Status status = ctx_.out.WriteCaptured(routes_.bindings()[slot].index, doc); !status.ok()) return status;
+  ATF_RETURN_IF_ERROR(ctx_.out.WriteCaptured(routes_.bindings()[slot].index, doc));
   progress_->Record(slot, doc.size());
   last_was_checkpoint_ = false;
   return absl::OkStatus();
 }
 
 absl::Status CaptureInterceptor::OnState(const AirbyteMessage& message) {
-  absl::StatusOr<capture::Response> checkpoint = checkpoints_.FromState(message);
-  if (!checkpoint.ok()) return checkpoint.status();
-  if (absl::Status status = ctx_.out.Write(*checkpoint); !status.ok()) return status;
+  ATF_ASSIGN_OR_RETURN(capture::Response checkpoint, checkpoints_.FromState(message));
+  ATF_RETURN_IF_ERROR(ctx_.out.Write(checkpoint));
   progress_->Checkpoint();
   last_was_checkpoint_ = true;
   return absl::OkStatus();
@@ -221,8 +212,10 @@ absl::Status CaptureInterceptor::OnState(const AirbyteMessage& message) {
 
 absl::Status CaptureInterceptor::OnMessage(AirbyteMessage& message) {
   switch (message.type) {
-    case AirbyteType::kRecord: return OnRecord(message);
-    case AirbyteType::kState: return OnState(message);
+    case AirbyteType::kRecord:
+      return OnRecord(message);
+    case AirbyteType::kState:
+      return OnState(message);
     default:
       return absl::FailedPreconditionError(absl::StrCat("unexpected ", AirbyteTypeName(message.type),
                                                         " message during a capture (expected RECORD or STATE)"));
@@ -234,8 +227,9 @@ absl::Status CaptureInterceptor::OnControlConfig(absl::string_view config_json) 
     ctx_.memory.redactor.AddConfigSecrets(*config, ctx_.memory.secret_paths);  // rotated credentials
   }
   if (!ctx_.options.persist_control_config) {
-    log_.Warn("the connector updated its config (CONTROL message), which is not persisted; set "
-              "AIRBYTE_TO_FLOW_PERSIST_CONTROL_CONFIG=1 in the image to keep such updates");
+    log_.Warn(
+        "the connector updated its config (CONTROL message), which is not persisted; set "
+        "AIRBYTE_TO_FLOW_PERSIST_CONTROL_CONFIG=1 in the image to keep such updates");
     return absl::OkStatus();
   }
   checkpoints_.SetControlConfig(std::string(config_json));
@@ -246,8 +240,9 @@ absl::Status CaptureInterceptor::OnControlConfig(absl::string_view config_json) 
 absl::Status CaptureInterceptor::Finish(const RunOutcome&) {
   if (last_was_checkpoint_ && !checkpoints_.control_config_pending()) return absl::OkStatus();
   if (!last_was_checkpoint_) {
-    log_.Warn("go.estuary.dev/W001: connector exited without writing a final state checkpoint, writing an empty "
-              "object {} merge patch driver checkpoint.");
+    log_.Warn(
+        "go.estuary.dev/W001: connector exited without writing a final state checkpoint, writing an empty "
+        "object {} merge patch driver checkpoint.");
   }
   last_was_checkpoint_ = true;
   progress_->Checkpoint();

@@ -1,4 +1,4 @@
-// Capture (REFERENCE-BEHAVIOR §2.5, DECISIONS D3, D6, D7, D8): Open writes
+// Capture (docs/reference.md, Capture; docs/decisions.md, D3, D6-D8): Open writes
 // state.json, config.json and catalog.json and starts `read`; records are
 // routed by (namespace, stream), normalized by their binding's compiled plan
 // and written as they come; STATE messages become checkpoints in order.
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "atf/record_pipeline.h"
+#include "atf/runner/record_pipeline.h"
 #include "interceptors/interceptor.h"
 #include "interceptors/normalize.h"
 #include "interceptors/progress.h"

@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "atf/json.h"
+#include "atf/base/json.h"
 #include "patches/pointer.h"
 
 namespace atf {
@@ -27,13 +27,21 @@ std::string ConfiguredCatalog(const capture::Request::Open& open, const std::vec
     if (i > 0) out.push_back(',');
     out.append("{\"stream\":{\"name\":");
     AppendJsonString(&out, resource.stream);
-    absl::StrAppend(&out, ",\"json_schema\":", collection.write_schema_json().empty() ? "{}" : collection.write_schema_json(),
+    absl::StrAppend(&out,
+                    ",\"json_schema\":", collection.write_schema_json().empty() ? "{}" : collection.write_schema_json(),
                     ",\"supported_sync_modes\":[\"", resource.sync_mode,
                     "\"],\"source_defined_cursor\":null,\"default_cursor_field\":null,"
                     "\"source_defined_primary_key\":null,\"namespace\":");
-    if (resource.ns) AppendJsonString(&out, *resource.ns); else out.append("null");
-    absl::StrAppend(&out, "},\"sync_mode\":\"", resource.sync_mode, "\",\"destination_sync_mode\":\"append\",\"cursor_field\":");
-    if (resource.cursor_field) AppendStringList(&out, *resource.cursor_field); else out.append("null");
+    if (resource.ns)
+      AppendJsonString(&out, *resource.ns);
+    else
+      out.append("null");
+    absl::StrAppend(&out, "},\"sync_mode\":\"", resource.sync_mode,
+                    "\",\"destination_sync_mode\":\"append\",\"cursor_field\":");
+    if (resource.cursor_field)
+      AppendStringList(&out, *resource.cursor_field);
+    else
+      out.append("null");
     out.append(",\"primary_key\":[");
     for (int k = 0; k < collection.key_size(); ++k) {
       if (k > 0) out.push_back(',');
@@ -50,7 +58,8 @@ std::string ConfiguredCatalog(const capture::Request::Open& open, const std::vec
   }
   out.append("],\"estuary.dev/range\":");
   if (open.has_range()) {
-    absl::StrAppendFormat(&out, "{\"begin\":\"%08x\",\"end\":\"%08x\"}", open.range().key_begin(), open.range().key_end());
+    absl::StrAppendFormat(&out, "{\"begin\":\"%08x\",\"end\":\"%08x\"}", open.range().key_begin(),
+                          open.range().key_end());
   } else {
     out.append("null");
   }

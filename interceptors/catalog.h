@@ -1,5 +1,5 @@
 // catalog.json for `read`: the Airbyte ConfiguredCatalog built from Flow's
-// Open (REFERENCE-BEHAVIOR §6.2).
+// Open (docs/reference.md, Capture).
 #pragma once
 
 #include <string>

@@ -87,9 +87,12 @@ std::optional<std::string> Format(Instant t) {
   AppendDigits(&out, rem % 60, 2);
   if (t.nanos != 0) {
     out.push_back('.');
-    if (t.nanos % 1000000 == 0) AppendDigits(&out, t.nanos / 1000000, 3);
-    else if (t.nanos % 1000 == 0) AppendDigits(&out, t.nanos / 1000, 6);
-    else AppendDigits(&out, t.nanos, 9);
+    if (t.nanos % 1000000 == 0)
+      AppendDigits(&out, t.nanos / 1000000, 3);
+    else if (t.nanos % 1000 == 0)
+      AppendDigits(&out, t.nanos / 1000, 6);
+    else
+      AppendDigits(&out, t.nanos, 9);
   }
   out.push_back('Z');
   return out;
@@ -186,9 +189,9 @@ class Scanner {
 };
 
 int Month(absl::string_view word) {
-  static constexpr std::array<absl::string_view, 12> kMonths = {"january", "february", "march", "april", "may", "june",
-                                                                "july", "august", "september", "october", "november",
-                                                                "december"};
+  static constexpr std::array<absl::string_view, 12> kMonths = {"january",   "february", "march",    "april",
+                                                                "may",       "june",     "july",     "august",
+                                                                "september", "october",  "november", "december"};
   const std::string lower = absl::AsciiStrToLower(word);
   for (int i = 0; i < 12; ++i) {
     if (lower == kMonths[i] || (lower.size() >= 3 && kMonths[i].substr(0, lower.size()) == lower &&
@@ -228,7 +231,7 @@ bool Zone(Scanner& in, int* offset) {
     const char* name;
     int hours;
   };
-  static constexpr Named kZones[] = {{"UTC", 0}, {"GMT", 0}, {"UT", 0},  {"EDT", -4}, {"EST", -5}, {"CDT", -5},
+  static constexpr Named kZones[] = {{"UTC", 0},  {"GMT", 0},  {"UT", 0},   {"EDT", -4}, {"EST", -5}, {"CDT", -5},
                                      {"CST", -6}, {"MDT", -6}, {"MST", -7}, {"PDT", -7}, {"PST", -8}};
   std::string word = absl::AsciiStrToUpper(in.Letters());
   for (const Named& zone : kZones) {
@@ -291,8 +294,8 @@ bool Ymd(Scanner& in, Fields* f) {
 }
 
 bool Weekday(absl::string_view word) {
-  static constexpr absl::string_view kDays[] = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-                                                "sunday"};
+  static constexpr absl::string_view kDays[] = {"monday", "tuesday",  "wednesday", "thursday",
+                                                "friday", "saturday", "sunday"};
   const std::string lower = absl::AsciiStrToLower(word);
   for (absl::string_view day : kDays) {
     if (lower.size() >= 3 && day.substr(0, lower.size()) == lower) return true;
@@ -338,8 +341,7 @@ bool Mdy(Scanner& in, Fields* f) {
   if (!in.Number(1, 2, &f->month)) return false;
   const char sep = in.peek();
   if ((sep != '/' && sep != '.') || !in.Consume(sep)) return false;
-  if (!in.Number(1, 2, &f->day) || !in.Consume(sep) || !in.Number(2, 4, &f->year, &year_digits) ||
-      year_digits == 3) {
+  if (!in.Number(1, 2, &f->day) || !in.Consume(sep) || !in.Number(2, 4, &f->year, &year_digits) || year_digits == 3) {
     return false;
   }
   f->year = FullYear(f->year, year_digits);
@@ -360,13 +362,13 @@ bool MysqlLog(Scanner& in, Fields* f) {
 
 // 2014年04月08日[11时25分18秒]
 bool Chinese(Scanner& in, Fields* f) {
-  if (!in.Number(4, 4, &f->year) || !in.ConsumeText("年") || !in.Number(1, 2, &f->month) ||
-      !in.ConsumeText("月") || !in.Number(1, 2, &f->day) || !in.ConsumeText("日")) {
+  if (!in.Number(4, 4, &f->year) || !in.ConsumeText("年") || !in.Number(1, 2, &f->month) || !in.ConsumeText("月") ||
+      !in.Number(1, 2, &f->day) || !in.ConsumeText("日")) {
     return false;
   }
   if (in.done()) return true;
-  return in.Number(1, 2, &f->hour) && in.ConsumeText("时") && in.Number(1, 2, &f->minute) &&
-         in.ConsumeText("分") && in.Number(1, 2, &f->second) && in.ConsumeText("秒") && in.done();
+  return in.Number(1, 2, &f->hour) && in.ConsumeText("时") && in.Number(1, 2, &f->minute) && in.ConsumeText("分") &&
+         in.Number(1, 2, &f->second) && in.ConsumeText("秒") && in.done();
 }
 
 // 10, 13 or 19 digits: unix seconds, milliseconds or nanoseconds.
@@ -459,12 +461,13 @@ std::optional<std::string> NormalizeEpochNumber(absl::string_view number) {
   // Splits digits x 10^exponent into its integer part and nanoseconds.
   auto split = [&](int64_t exp, int64_t* whole, int32_t* nanos) {
     const int64_t point = static_cast<int64_t>(digits.size()) + exp;
-    std::string int_part = point <= 0 ? "" : point >= static_cast<int64_t>(digits.size())
-                                                 ? digits + std::string(point - digits.size(), '0')
-                                                 : digits.substr(0, point);
+    std::string int_part = point <= 0 ? ""
+                           : point >= static_cast<int64_t>(digits.size())
+                               ? digits + std::string(point - digits.size(), '0')
+                               : digits.substr(0, point);
     std::string frac = point >= static_cast<int64_t>(digits.size()) ? ""
-                       : point <= 0                                  ? std::string(-point, '0') + digits
-                                                                     : digits.substr(point);
+                       : point <= 0                                 ? std::string(-point, '0') + digits
+                                                                    : digits.substr(point);
     int_part.erase(0, std::min(int_part.find_first_not_of('0'), int_part.size()));
     if (int_part.size() > 15) return false;
     *whole = int_part.empty() ? 0 : std::stoll(int_part);

@@ -1,5 +1,5 @@
-// Date-time values for Flow's `format: date-time` (DECISIONS D7,
-// REFERENCE-BEHAVIOR §5.1-5.3). Everything here is deterministic: a value
+// Date-time values for Flow's `format: date-time` (docs/decisions.md,
+// D7; docs/reference.md, Capture). Everything here is deterministic: a value
 // that would need today's date or the current year is left unchanged.
 #pragma once
 

@@ -6,8 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "atf/json.h"
-#include "atf/status.h"
+#include "atf/base/json.h"
+#include "atf/base/status.h"
 #include "interceptors/pk.h"
 #include "interceptors/resource.h"
 #include "interceptors/schema.h"
@@ -25,12 +25,11 @@ bool IsNonAsciiAlphanumeric(uint32_t cp) {
     uint32_t first, last;
   };
   static constexpr Range kNotAlphanumeric[] = {
-      {0x80, 0xA9},     {0xAB, 0xB1},     {0xB4, 0xB4},     {0xB6, 0xB8},   {0xBB, 0xBB},
-      {0xBF, 0xBF},     {0xD7, 0xD7},     {0xF7, 0xF7},     {0x2B9, 0x2FF}, {0x300, 0x36F},
-      {0x2000, 0x206F}, {0x20A0, 0x20FF}, {0x2190, 0x245F}, {0x2500, 0x2775}, {0x2794, 0x2BFF},
-      {0x2E00, 0x2E7F}, {0x3000, 0x3005}, {0x3008, 0x3020}, {0xD800, 0xF8FF}, {0xFE00, 0xFE6F},
-      {0xFF00, 0xFF0F}, {0xFF1A, 0xFF20}, {0xFF3B, 0xFF40}, {0xFF5B, 0xFF65}, {0xFFF0, 0xFFFF},
-      {0x1F000, 0x1FAFF}, {0xE0000, 0x10FFFF}};
+      {0x80, 0xA9},     {0xAB, 0xB1},       {0xB4, 0xB4},       {0xB6, 0xB8},     {0xBB, 0xBB},     {0xBF, 0xBF},
+      {0xD7, 0xD7},     {0xF7, 0xF7},       {0x2B9, 0x2FF},     {0x300, 0x36F},   {0x2000, 0x206F}, {0x20A0, 0x20FF},
+      {0x2190, 0x245F}, {0x2500, 0x2775},   {0x2794, 0x2BFF},   {0x2E00, 0x2E7F}, {0x3000, 0x3005}, {0x3008, 0x3020},
+      {0xD800, 0xF8FF}, {0xFE00, 0xFE6F},   {0xFF00, 0xFF0F},   {0xFF1A, 0xFF20}, {0xFF3B, 0xFF40}, {0xFF5B, 0xFF65},
+      {0xFFF0, 0xFFFF}, {0x1F000, 0x1FAFF}, {0xE0000, 0x10FFFF}};
   for (const Range& r : kNotAlphanumeric) {
     if (cp >= r.first && cp <= r.last) return false;
   }
@@ -78,18 +77,17 @@ struct StreamFiles {
 };
 
 absl::StatusOr<capture::Response::Discovered::Binding> BuildBinding(const rapidjson::Value& stream,
-                                                                   absl::string_view name, bool disable,
-                                                                   const StreamFiles& files,
-                                                                   const ConnectorDir& connector_dir, Logger log) {
+                                                                    absl::string_view name, bool disable,
+                                                                    const StreamFiles& files,
+                                                                    const ConnectorDir& connector_dir, Logger log) {
   capture::Response::Discovered::Binding binding;
   const std::string recommended = RecommendedName(name);
 
-  absl::StatusOr<std::string> sync_mode = SyncMode(stream);
-  if (!sync_mode.ok()) return sync_mode.status();
-  absl::StatusOr<std::vector<std::string>> key = ResolveKey(stream, recommended, connector_dir);
-  if (!key.ok()) return key.status();
+  ATF_ASSIGN_OR_RETURN(std::string sync_mode, SyncMode(stream));
+  ATF_ASSIGN_OR_RETURN(std::vector<std::string> key, ResolveKey(stream, recommended, connector_dir));
 
-  ResourceSpec resource{.stream = std::string(name), .sync_mode = *sync_mode, .cursor_field = DefaultCursor(stream, *key)};
+  ResourceSpec resource{
+      .stream = std::string(name), .sync_mode = sync_mode, .cursor_field = DefaultCursor(stream, key)};
   if (const rapidjson::Value* ns = FindMember(stream, "namespace"); ns != nullptr && !ns->IsNull()) {
     if (!ns->IsString()) return absl::FailedPreconditionError("`namespace` must be a string");
     resource.ns = std::string(ViewOf(*ns));
@@ -99,20 +97,19 @@ absl::StatusOr<capture::Response::Discovered::Binding> BuildBinding(const rapidj
   if (json_schema == nullptr) return absl::FailedPreconditionError("the stream has no `json_schema`");
   rapidjson::Document schema;
   schema.CopyFrom(*json_schema, schema.GetAllocator());
-  absl::StatusOr<std::optional<ConnectorDir::StreamFile>> patch = connector_dir.StreamPatch(recommended);
-  if (!patch.ok()) return patch.status();
-  if (patch->has_value()) ApplyMergePatch(schema, (*patch)->json, schema.GetAllocator());
+  ATF_ASSIGN_OR_RETURN(std::optional<ConnectorDir::StreamFile> patch, connector_dir.StreamPatch(recommended));
+  if (patch.has_value()) ApplyMergePatch(schema, patch->json, schema.GetAllocator());
   FixNonstandardAttributes(schema);
   RemoveEnums(schema, schema.GetAllocator());
   if (files.date_to_datetime) DateToDateTime(schema, schema.GetAllocator());
-  for (const std::string& warning : FixDocumentSchemaKeys(schema, *key)) {
+  for (const std::string& warning : FixDocumentSchemaKeys(schema, key)) {
     log.Warn(warning, LogFields().Add("stream", name));
   }
 
   binding.set_recommended_name(recommended);
   binding.set_resource_config_json(resource.ToJson());
   binding.set_document_schema_json(WriteJson(schema));
-  for (const std::string& pointer : *key) binding.add_key(pointer);
+  for (const std::string& pointer : key) binding.add_key(pointer);
   binding.set_disable(disable);
   return binding;
 }
@@ -147,15 +144,10 @@ absl::StatusOr<capture::Response> BuildDiscoverResponse(const rapidjson::Value& 
     return absl::FailedPreconditionError("the connector's CATALOG has no `streams` array");
   }
   StreamFiles files;
-  absl::StatusOr<std::optional<std::vector<std::string>>> list = connector_dir.SelectedStreams();
-  if (!list.ok()) return list.status();
-  files.selected = std::move(*list);
-  list = connector_dir.OmittedStreams();
-  if (!list.ok()) return list.status();
-  files.omitted = std::move(*list);
-  list = connector_dir.SchemaNormalizations();
-  if (!list.ok()) return list.status();
-  for (const std::string& normalization : list->value_or(std::vector<std::string>{})) {
+  ATF_ASSIGN_OR_RETURN(files.selected, connector_dir.SelectedStreams());
+  ATF_ASSIGN_OR_RETURN(files.omitted, connector_dir.OmittedStreams());
+  ATF_ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> normalizations, connector_dir.SchemaNormalizations());
+  for (const std::string& normalization : normalizations.value_or(std::vector<std::string>{})) {
     if (normalization == "date-to-datetime") {
       files.date_to_datetime = true;
     } else {
@@ -192,9 +184,8 @@ absl::Status DiscoverInterceptor::OnMessage(AirbyteMessage& message) {
 
 absl::Status DiscoverInterceptor::Finish(const RunOutcome&) {
   if (!catalog_) return MissingExpectedMessage(AirbyteType::kCatalog);
-  absl::StatusOr<capture::Response> response = BuildDiscoverResponse(*catalog_, ctx_.connector_dir, log_);
-  if (!response.ok()) return response.status();
-  return ctx_.out.Write(*response);
+  ATF_ASSIGN_OR_RETURN(capture::Response response, BuildDiscoverResponse(*catalog_, ctx_.connector_dir, log_));
+  return ctx_.out.Write(response);
 }
 
 }  // namespace atf

@@ -1,4 +1,4 @@
-// Discover (REFERENCE-BEHAVIOR §2.2, DECISIONS D4, D5): runs `discover` with
+// Discover (docs/reference.md, Discover; docs/decisions.md, D4, D5): runs `discover` with
 // the remapped config and turns the connector's catalog into Flow bindings,
 // applying the folder's stream files and the schema fixes.
 #pragma once

@@ -7,17 +7,17 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
+#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
-#include "atf/connector_run.h"
-#include "atf/log.h"
-#include "atf/options.h"
-#include "atf/redact.h"
-#include "atf/response_writer.h"
-#include "atf/stop.h"
-#include "atf/temp_dir.h"
+#include "atf/base/log.h"
+#include "atf/base/redact.h"
+#include "atf/base/stop.h"
+#include "atf/base/temp_dir.h"
+#include "atf/protocol/response_writer.h"
+#include "atf/runner/connector_run.h"
+#include "interceptors/options.h"
 #include "patches/connector_dir.h"
 
 namespace atf {

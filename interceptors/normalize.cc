@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "atf/json.h"
+#include "atf/base/json.h"
 #include "interceptors/datetime.h"
 #include "interceptors/schema.h"
 #include "patches/pointer.h"
@@ -119,25 +119,34 @@ bool NormalizationPlan::Prune(int node) {
   bool keep = nodes_[node].date_time || nodes_[node].to_date;
   for (int* child : {&nodes_[node].other_properties, &nodes_[node].items}) {
     if (*child != kNone) {
-      if (Prune(*child)) keep = true; else *child = kNone;
+      if (Prune(*child))
+        keep = true;
+      else
+        *child = kNone;
     }
   }
   // Properties that normalize nothing stay as kNone only where
   // additionalProperties would otherwise claim them.
   Node& n = nodes_[node];
   for (auto& [name, child] : n.properties) {
-    if (child != kNone && Prune(child)) keep = true; else child = kNone;
+    if (child != kNone && Prune(child))
+      keep = true;
+    else
+      child = kNone;
   }
   if (n.other_properties == kNone) {
-    n.properties.erase(std::remove_if(n.properties.begin(), n.properties.end(),
-                                      [](const auto& p) { return p.second == kNone; }),
-                       n.properties.end());
+    n.properties.erase(
+        std::remove_if(n.properties.begin(), n.properties.end(), [](const auto& p) { return p.second == kNone; }),
+        n.properties.end());
   }
   if (n.properties.size() > kLinearLookup) {
     for (const auto& [name, child] : n.properties) n.property_index.emplace(name, child);
   }
   for (auto& [index, child] : n.tuple) {
-    if (child != kNone && Prune(child)) keep = true; else child = kNone;
+    if (child != kNone && Prune(child))
+      keep = true;
+    else
+      child = kNone;
   }
   if (n.items == kNone) {
     n.tuple.erase(std::remove_if(n.tuple.begin(), n.tuple.end(), [](const auto& e) { return e.second == kNone; }),

@@ -1,4 +1,4 @@
-// Document normalization (DECISIONS D7). Each binding's write schema is
+// Document normalization (docs/decisions.md, D7). Each binding's write schema is
 // compiled once, at Open, into a plan: a tree of the document locations whose
 // schema says `format: date-time` (through properties, additionalProperties,
 // array items at any depth, tuple items, anyOf/oneOf/allOf and local $refs),
@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "atf/airbyte.h"
+#include "atf/protocol/airbyte.h"
 #include "rapidjson/document.h"
 
 namespace atf {
@@ -36,8 +36,8 @@ class NormalizationPlan {
     std::vector<std::pair<std::string, int>> properties;
     // Built only for nodes with many properties.
     absl::flat_hash_map<std::string, int> property_index;
-    int other_properties = -1;  // additionalProperties
-    int items = -1;             // every array element
+    int other_properties = -1;                  // additionalProperties
+    int items = -1;                             // every array element
     std::vector<std::pair<size_t, int>> tuple;  // specific array elements
   };
   static constexpr int kNone = -1;
@@ -87,7 +87,7 @@ class DocumentNormalizer : public DataVisitor {
   struct Frame {
     int node;
     bool array;
-    size_t index = 0;   // arrays: the next element
+    size_t index = 0;                        // arrays: the next element
     int pending = NormalizationPlan::kNone;  // objects: the node of the next value
   };
   // The plan node of the value that starts now.

@@ -4,7 +4,7 @@
 #include <optional>
 
 #include "absl/status/statusor.h"
-#include "atf/log.h"
+#include "atf/base/log.h"
 #include "flow.pb.h"
 #include "patches/connector_dir.h"
 #include "rapidjson/document.h"
@@ -16,6 +16,6 @@ namespace atf {
 // `authSpecification` when it is a valid Flow OAuth2 object. A legacy Airbyte
 // authSpecification is dropped with a warning instead of failing Spec (D4).
 absl::StatusOr<std::optional<flow::OAuth2>> ResolveOAuth2(const rapidjson::Value* auth_specification,
-                                                         const ConnectorDir& connector_dir, Logger log);
+                                                          const ConnectorDir& connector_dir, Logger log);
 
 }  // namespace atf

@@ -2,19 +2,19 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "atf/json.h"
+#include "atf/base/json.h"
+#include "atf/base/status.h"
 #include "patches/pointer.h"
 
 namespace atf {
 
 absl::StatusOr<std::vector<std::string>> ResolveKey(const rapidjson::Value& stream, absl::string_view recommended_name,
                                                     const ConnectorDir& connector_dir) {
-  absl::StatusOr<std::optional<ConnectorDir::StreamFile>> file = connector_dir.StreamKey(recommended_name);
-  if (!file.ok()) return file.status();
+  ATF_ASSIGN_OR_RETURN(std::optional<ConnectorDir::StreamFile> file, connector_dir.StreamKey(recommended_name));
   std::vector<std::string> key;
-  if (file->has_value()) {
-    const std::string path = connector_dir.PathOf((*file)->relative_path);
-    const rapidjson::Value& list = (*file)->json;
+  if (file.has_value()) {
+    const std::string path = connector_dir.PathOf(file->relative_path);
+    const rapidjson::Value& list = file->json;
     if (!list.IsArray()) {
       return absl::FailedPreconditionError(
           absl::StrCat(path, ": must be an array of key fields such as [\"id\"], got ", JsonTypeName(list)));

@@ -1,5 +1,5 @@
-// The collection key and cursor of a discovered stream (REFERENCE-BEHAVIOR
-// §2.2 steps 5-6, §3.9, DECISIONS D5).
+// The collection key and cursor of a discovered stream (docs/reference.md,
+// Discover; docs/decisions.md, D5).
 #pragma once
 
 #include <optional>

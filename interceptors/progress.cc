@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "atf/json.h"
+#include "atf/base/json.h"
 
 namespace atf {
 

@@ -1,4 +1,4 @@
-// Capture progress (DECISIONS D9): per-stream record and byte counts, logged
+// Capture progress (docs/decisions.md, D9): per-stream record and byte counts, logged
 // periodically with rates, and a final summary line.
 #pragma once
 
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "atf/log.h"
+#include "atf/base/log.h"
 
 namespace atf {
 

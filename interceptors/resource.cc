@@ -1,7 +1,8 @@
 #include "interceptors/resource.h"
 
 #include "absl/strings/str_cat.h"
-#include "atf/json.h"
+#include "atf/base/json.h"
+#include "atf/base/status.h"
 
 namespace atf {
 
@@ -32,31 +33,31 @@ std::vector<std::string> ResourceSpec::ResourcePath() const {
 }
 
 absl::StatusOr<ResourceSpec> ParseResourceSpec(absl::string_view json) {
-  absl::StatusOr<rapidjson::Document> doc = ParseJson(json, "resource config");
-  if (!doc.ok()) return doc.status();
-  if (!doc->IsObject()) return absl::InvalidArgumentError(absl::StrCat("resource config must be an object, got ", JsonTypeName(*doc)));
+  ATF_ASSIGN_OR_RETURN(rapidjson::Document doc, ParseJson(json, "resource config"));
+  if (!doc.IsObject())
+    return absl::InvalidArgumentError(absl::StrCat("resource config must be an object, got ", JsonTypeName(doc)));
   ResourceSpec spec;
-  const rapidjson::Value* stream = FindMember(*doc, "stream");
+  const rapidjson::Value* stream = FindMember(doc, "stream");
   if (stream == nullptr || !stream->IsString()) {
     return absl::InvalidArgumentError("resource config needs a string `stream`");
   }
   spec.stream = std::string(ViewOf(*stream));
-  if (const rapidjson::Value* ns = FindMember(*doc, "namespace"); ns != nullptr && !ns->IsNull()) {
+  if (const rapidjson::Value* ns = FindMember(doc, "namespace"); ns != nullptr && !ns->IsNull()) {
     if (!ns->IsString()) return absl::InvalidArgumentError("resource config `namespace` must be a string");
     spec.ns = std::string(ViewOf(*ns));
   }
-  const rapidjson::Value* mode = FindMember(*doc, "syncMode");
-  if (mode == nullptr || !mode->IsString() ||
-      (ViewOf(*mode) != "incremental" && ViewOf(*mode) != "full_refresh")) {
-    return absl::InvalidArgumentError(
-        "resource config needs `syncMode` set to \"incremental\" or \"full_refresh\"");
+  const rapidjson::Value* mode = FindMember(doc, "syncMode");
+  if (mode == nullptr || !mode->IsString() || (ViewOf(*mode) != "incremental" && ViewOf(*mode) != "full_refresh")) {
+    return absl::InvalidArgumentError("resource config needs `syncMode` set to \"incremental\" or \"full_refresh\"");
   }
   spec.sync_mode = std::string(ViewOf(*mode));
-  if (const rapidjson::Value* cursor = FindMember(*doc, "cursorField"); cursor != nullptr && !cursor->IsNull()) {
-    if (!cursor->IsArray()) return absl::InvalidArgumentError("resource config `cursorField` must be an array of strings");
+  if (const rapidjson::Value* cursor = FindMember(doc, "cursorField"); cursor != nullptr && !cursor->IsNull()) {
+    if (!cursor->IsArray())
+      return absl::InvalidArgumentError("resource config `cursorField` must be an array of strings");
     std::vector<std::string> fields;
     for (const auto& field : cursor->GetArray()) {
-      if (!field.IsString()) return absl::InvalidArgumentError("resource config `cursorField` must be an array of strings");
+      if (!field.IsString())
+        return absl::InvalidArgumentError("resource config `cursorField` must be an array of strings");
       fields.emplace_back(ViewOf(field));
     }
     spec.cursor_field = std::move(fields);

@@ -1,12 +1,12 @@
 // A binding's resource config, as the shim writes it in Discover and reads it
-// in Validate and Open (REFERENCE-BEHAVIOR §6.3):
+// in Validate and Open (docs/reference.md, Resource config):
 //   {"stream": "...", "namespace": "...", "syncMode": "incremental"|"full_refresh", "cursorField": [...]}
 #pragma once
 
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
+#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
 

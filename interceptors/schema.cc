@@ -5,7 +5,7 @@
 
 #include "absl/strings/match.h"
 
-#include "atf/json.h"
+#include "atf/base/json.h"
 #include "patches/pointer.h"
 
 namespace atf {
@@ -54,11 +54,20 @@ const rapidjson::Value* FollowRefs(const rapidjson::Value& root, const rapidjson
 rapidjson::Value* FollowRefs(rapidjson::Value& root, rapidjson::Value* node) { return Follow(root, node); }
 
 bool IsKnownFormat(absl::string_view format) {
-  static constexpr std::array<absl::string_view, 27> kKnown = {
-      "date", "date-time", "datetime", "time", "email", "hostname", "idn-hostname", "idn-email", "ipv4",
-      "ipv6", "macaddr", "macaddr8", "uuid", "duration", "iri", "uri", "uri-reference", "iri-reference",
-      "uri-template", "json-pointer", "regex", "relative-json-pointer", "integer", "uint32", "uint64",
-      "number", "sha256"};
+  static constexpr std::array<absl::string_view, 27> kKnown = {"date",          "date-time",
+                                                               "datetime",      "time",
+                                                               "email",         "hostname",
+                                                               "idn-hostname",  "idn-email",
+                                                               "ipv4",          "ipv6",
+                                                               "macaddr",       "macaddr8",
+                                                               "uuid",          "duration",
+                                                               "iri",           "uri",
+                                                               "uri-reference", "iri-reference",
+                                                               "uri-template",  "json-pointer",
+                                                               "regex",         "relative-json-pointer",
+                                                               "integer",       "uint32",
+                                                               "uint64",        "number",
+                                                               "sha256"};
   return std::find(kKnown.begin(), kKnown.end(), format) != kKnown.end();
 }
 

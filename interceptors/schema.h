@@ -1,12 +1,13 @@
-// Fixing Airbyte JSON schemas for Flow (REFERENCE-BEHAVIOR §4, DECISIONS D5).
+// Fixing Airbyte JSON schemas for Flow (docs/reference.md, Spec and Discover;
+// docs/decisions.md, D5).
 #pragma once
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
+#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
-#include "atf/log.h"
+#include "atf/base/log.h"
 #include "rapidjson/document.h"
 
 namespace atf {

@@ -2,7 +2,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "atf/json.h"
+#include "atf/base/json.h"
+#include "atf/base/status.h"
 #include "interceptors/schema.h"
 #include "patches/pointer.h"
 
@@ -17,7 +18,10 @@ void RemoveNullType(Value& schema, bool collapse_single) {
   if (type == schema.MemberEnd() || !type->value.IsArray()) return;
   Value& types = type->value;
   for (Value* it = types.Begin(); it != types.End();) {
-    if (it->IsString() && ViewOf(*it) == "null") it = types.Erase(it); else ++it;
+    if (it->IsString() && ViewOf(*it) == "null")
+      it = types.Erase(it);
+    else
+      ++it;
   }
   if (collapse_single && types.Size() == 1) {
     Value single = std::move(types[0]);
@@ -28,8 +32,8 @@ void RemoveNullType(Value& schema, bool collapse_single) {
 Value* PropertyOf(Value& node, absl::string_view name) {
   auto properties = node.FindMember("properties");
   if (properties == node.MemberEnd() || !properties->value.IsObject()) return nullptr;
-  auto it = properties->value.FindMember(
-      rapidjson::StringRef(name.data(), static_cast<rapidjson::SizeType>(name.size())));
+  auto it =
+      properties->value.FindMember(rapidjson::StringRef(name.data(), static_cast<rapidjson::SizeType>(name.size())));
   return it == properties->value.MemberEnd() ? nullptr : &it->value;
 }
 
@@ -73,7 +77,8 @@ absl::Status FixKey(rapidjson::Document& schema, absl::string_view pointer) {
     for (Value* site : sites) {
       Value* node = FollowRefs(schema, site);
       if (node == nullptr) return absl::FailedPreconditionError(absl::StrCat("a $ref at ", here, " does not resolve"));
-      if (!node->IsObject()) return absl::FailedPreconditionError(absl::StrCat("the schema at ", here, " is not an object"));
+      if (!node->IsObject())
+        return absl::FailedPreconditionError(absl::StrCat("the schema at ", here, " is not an object"));
       std::vector<Value*> holders;
       CollectHolders(schema, node, property, holders, 0);
       if (holders.empty()) {
@@ -82,13 +87,14 @@ absl::Status FixKey(rapidjson::Document& schema, absl::string_view pointer) {
             absl::StrCat("property `", property, "` is not in the `properties` of ", here,
                          combinator ? " (properties behind anyOf/oneOf cannot be made required)" : ""));
       }
-      if (absl::Status s = AddRequired(*node, property, here, schema.GetAllocator()); !s.ok()) return s;
+      ATF_RETURN_IF_ERROR(AddRequired(*node, property, here, schema.GetAllocator()));
       RemoveNullType(*node, /*collapse_single=*/false);
       for (Value* holder : holders) {
         if (holder != node) RemoveNullType(*holder, /*collapse_single=*/false);
         Value& prop = *PropertyOf(*holder, property);
         if (!prop.IsObject()) {
-          return absl::FailedPreconditionError(absl::StrCat("the schema of `", property, "` at ", here, " is not an object"));
+          return absl::FailedPreconditionError(
+              absl::StrCat("the schema of `", property, "` at ", here, " is not an object"));
         }
         RemoveNullType(prop, /*collapse_single=*/true);
         if (Value* target = FollowRefs(schema, &prop); target != nullptr && target != &prop) {

@@ -1,4 +1,4 @@
-// Making a discovered schema agree with its collection key (DECISIONS D5):
+// Making a discovered schema agree with its collection key (docs/decisions.md, D5):
 // every key location becomes required and non-null.
 #pragma once
 

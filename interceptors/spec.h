@@ -1,4 +1,4 @@
-// Spec (REFERENCE-BEHAVIOR §2.1, DECISIONS D4): runs `spec`, patches the
+// Spec (docs/reference.md, Spec; docs/decisions.md, D4): runs `spec`, patches the
 // connector's config schema with the folder's patch files and answers with
 // Flow's Spec response.
 #pragma once

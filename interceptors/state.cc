@@ -4,7 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "atf/json.h"
+#include "atf/base/json.h"
 
 namespace atf {
 namespace {
@@ -141,7 +141,8 @@ absl::StatusOr<capture::Response> CheckpointBuilder::FromState(const AirbyteMess
       id.ns = std::string(ViewOf(*ns));
     }
     // An explicit null deletes the stream's entry; an absent state is {} (as the reference).
-    std::string stream_state = message.state_stream_state.present ? std::string(message.state_stream_state.Of(message.line))
+    std::string stream_state = message.state_stream_state.present
+                                   ? std::string(message.state_stream_state.Of(message.line))
                                : FindMember(*stream, "stream_state") != nullptr ? "null"
                                                                                 : "{}";
     std::string updated = "{";

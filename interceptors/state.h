@@ -1,4 +1,4 @@
-// Connector state (DECISIONS D6): Flow's stored state to the connector's
+// Connector state (docs/decisions.md, D6): Flow's stored state to the connector's
 // state.json at Open, and the connector's STATE messages to Flow checkpoints.
 //
 // Flow keeps one JSON document per capture and applies each checkpoint to it
@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "atf/airbyte.h"
+#include "atf/protocol/airbyte.h"
 #include "capture.pb.h"
 #include "rapidjson/document.h"
 

@@ -1,8 +1,8 @@
 #include "interceptors/validate.h"
 
 #include "absl/strings/str_cat.h"
-#include "atf/json.h"
-#include "atf/status.h"
+#include "atf/base/json.h"
+#include "atf/base/status.h"
 #include "interceptors/resource.h"
 
 namespace atf {

@@ -1,4 +1,4 @@
-// Validate (REFERENCE-BEHAVIOR §2.3): runs `check` with the remapped config;
+// Validate (docs/reference.md, Validate): runs `check` with the remapped config;
 // a SUCCEEDED status answers with one resource path per binding, in request
 // order; FAILED is an error carrying the connector's message.
 #pragma once

@@ -12,9 +12,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "atf/connector_process.h"
-#include "atf/flow_json.h"
-#include "atf/json.h"
+#include "atf/base/fd.h"
+#include "atf/base/json.h"
+#include "atf/base/status.h"
+#include "atf/protocol/flow_json.h"
 
 namespace atf {
 
@@ -42,15 +43,15 @@ absl::StatusOr<std::optional<std::string>> ConnectorDir::ReadText(absl::string_v
   }
   absl::StatusOr<std::string> text = ReadAll(fd);
   ::close(fd);
-  if (!text.ok()) return absl::FailedPreconditionError(absl::StrCat("cannot read ", path, ": ", text.status().message()));
+  if (!text.ok())
+    return absl::FailedPreconditionError(absl::StrCat("cannot read ", path, ": ", text.status().message()));
   return std::optional<std::string>(std::move(*text));
 }
 
 absl::StatusOr<std::optional<rapidjson::Document>> ConnectorDir::ReadJson(absl::string_view relative) const {
-  absl::StatusOr<std::optional<std::string>> text = ReadText(relative);
-  if (!text.ok()) return text.status();
-  if (!text->has_value()) return std::nullopt;
-  absl::StatusOr<rapidjson::Document> doc = ParseJson(**text, PathOf(relative));
+  ATF_ASSIGN_OR_RETURN(std::optional<std::string> text, ReadText(relative));
+  if (!text.has_value()) return std::nullopt;
+  absl::StatusOr<rapidjson::Document> doc = ParseJson(*text, PathOf(relative));
   if (!doc.ok()) return absl::FailedPreconditionError(doc.status().message());
   return std::optional<rapidjson::Document>(std::move(*doc));
 }
@@ -61,15 +62,14 @@ absl::StatusOr<std::optional<rapidjson::Document>> ConnectorDir::SpecPatch() con
 
 absl::StatusOr<std::optional<flow::OAuth2>> ConnectorDir::OAuth2Patch() const {
   constexpr absl::string_view kFile = "oauth2.patch.json";
-  absl::StatusOr<std::optional<std::string>> text = ReadText(kFile);
-  if (!text.ok()) return text.status();
-  if (!text->has_value()) return std::nullopt;
+  ATF_ASSIGN_OR_RETURN(std::optional<std::string> text, ReadText(kFile));
+  if (!text.has_value()) return std::nullopt;
   // Syntax errors first, with line and column like every other patch file.
-  if (absl::StatusOr<rapidjson::Document> syntax = ParseJson(**text, PathOf(kFile)); !syntax.ok()) {
+  if (absl::StatusOr<rapidjson::Document> syntax = ParseJson(*text, PathOf(kFile)); !syntax.ok()) {
     return absl::FailedPreconditionError(syntax.status().message());
   }
   flow::OAuth2 oauth2;
-  absl::Status decoded = DecodeFlowJson(**text, &oauth2, FlowJsonOptions::Strict());
+  absl::Status decoded = DecodeFlowJson(*text, &oauth2, FlowJsonOptions::Strict());
   if (!decoded.ok()) {
     return absl::FailedPreconditionError(
         absl::StrCat(PathOf(kFile), ": not a valid Flow OAuth2 spec: ", decoded.message()));
@@ -78,12 +78,11 @@ absl::StatusOr<std::optional<flow::OAuth2>> ConnectorDir::OAuth2Patch() const {
 }
 
 absl::StatusOr<ConnectorDir::DocumentationUrlPatch> ConnectorDir::DocumentationUrl() const {
-  absl::StatusOr<std::optional<rapidjson::Document>> doc = ReadJson("documentation_url.patch.json");
-  if (!doc.ok()) return doc.status();
+  ATF_ASSIGN_OR_RETURN(std::optional<rapidjson::Document> doc, ReadJson("documentation_url.patch.json"));
   DocumentationUrlPatch patch;
-  if (!doc->has_value()) return patch;
+  if (!doc.has_value()) return patch;
   patch.present = true;
-  if (const rapidjson::Value* url = FindMember(**doc, "documentation_url"); url != nullptr && url->IsString()) {
+  if (const rapidjson::Value* url = FindMember(*doc, "documentation_url"); url != nullptr && url->IsString()) {
     patch.url = std::string(ViewOf(*url));
   }
   return patch;
@@ -91,14 +90,13 @@ absl::StatusOr<ConnectorDir::DocumentationUrlPatch> ConnectorDir::DocumentationU
 
 absl::StatusOr<std::optional<ConfigMap>> ConnectorDir::SpecMap() const {
   constexpr absl::string_view kFile = "spec.map.json";
-  absl::StatusOr<std::optional<rapidjson::Document>> doc = ReadJson(kFile);
-  if (!doc.ok()) return doc.status();
-  if (!doc->has_value()) return std::nullopt;
-  const rapidjson::Value& map = **doc;
+  ATF_ASSIGN_OR_RETURN(std::optional<rapidjson::Document> doc, ReadJson(kFile));
+  if (!doc.has_value()) return std::nullopt;
+  const rapidjson::Value& map = *doc;
   if (!map.IsObject()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        PathOf(kFile), ": must be an object of {\"<destination pointer>\": \"<source pointer>\"}, got ",
-        JsonTypeName(map)));
+    return absl::FailedPreconditionError(
+        absl::StrCat(PathOf(kFile), ": must be an object of {\"<destination pointer>\": \"<source pointer>\"}, got ",
+                     JsonTypeName(map)));
   }
   ConfigMap entries;
   for (const auto& member : map.GetObject()) {
@@ -112,12 +110,10 @@ absl::StatusOr<std::optional<ConfigMap>> ConnectorDir::SpecMap() const {
   return std::optional<ConfigMap>(std::move(entries));
 }
 
-absl::StatusOr<std::optional<std::vector<std::string>>> ConnectorDir::ReadStringList(
-    absl::string_view relative) const {
-  absl::StatusOr<std::optional<rapidjson::Document>> doc = ReadJson(relative);
-  if (!doc.ok()) return doc.status();
-  if (!doc->has_value()) return std::nullopt;
-  const rapidjson::Value& list = **doc;
+absl::StatusOr<std::optional<std::vector<std::string>>> ConnectorDir::ReadStringList(absl::string_view relative) const {
+  ATF_ASSIGN_OR_RETURN(std::optional<rapidjson::Document> doc, ReadJson(relative));
+  if (!doc.has_value()) return std::nullopt;
+  const rapidjson::Value& list = *doc;
   auto wrong = [&](absl::string_view what) {
     return absl::FailedPreconditionError(absl::StrCat(PathOf(relative), ": must be an array of strings, ", what));
   };
@@ -156,9 +152,8 @@ absl::StatusOr<std::optional<ConnectorDir::StreamFile>> ConnectorDir::StreamFile
   if (std::optional<std::string> specific = StreamPath(name, suffix)) candidates.push_back(*specific);
   candidates.push_back(absl::StrCat("streams/*", suffix));
   for (const std::string& relative : candidates) {
-    absl::StatusOr<std::optional<rapidjson::Document>> doc = ReadJson(relative);
-    if (!doc.ok()) return doc.status();
-    if (doc->has_value()) return std::optional<StreamFile>(StreamFile{relative, std::move(**doc)});
+    ATF_ASSIGN_OR_RETURN(std::optional<rapidjson::Document> doc, ReadJson(relative));
+    if (doc.has_value()) return std::optional<StreamFile>(StreamFile{relative, std::move(*doc)});
   }
   return std::nullopt;
 }
@@ -177,14 +172,13 @@ absl::StatusOr<std::optional<std::vector<std::string>>> ConnectorDir::StreamNorm
     absl::string_view stream) const {
   std::optional<std::string> relative = StreamPath(stream, ".normalize.json");
   if (!relative) return std::nullopt;
-  absl::StatusOr<std::optional<rapidjson::Document>> doc = ReadJson(*relative);
-  if (!doc.ok()) return doc.status();
-  if (!doc->has_value()) return std::nullopt;
-  const rapidjson::Value& list = **doc;
+  ATF_ASSIGN_OR_RETURN(std::optional<rapidjson::Document> doc, ReadJson(*relative));
+  if (!doc.has_value()) return std::nullopt;
+  const rapidjson::Value& list = *doc;
   auto wrong = [&](absl::string_view what) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        PathOf(*relative), ": must be an array of {\"pointer\": \"/...\", \"normalization\": \"datetime_to_date\"}, ",
-        what));
+    return absl::FailedPreconditionError(
+        absl::StrCat(PathOf(*relative),
+                     ": must be an array of {\"pointer\": \"/...\", \"normalization\": \"datetime_to_date\"}, ", what));
   };
   if (!list.IsArray()) return wrong(absl::StrCat("got ", JsonTypeName(list)));
   std::vector<std::string> pointers;
@@ -204,10 +198,9 @@ absl::StatusOr<std::optional<std::vector<std::string>>> ConnectorDir::StreamNorm
 
 absl::StatusOr<std::optional<uint64_t>> ConnectorDir::RunIntervalMinutes() const {
   constexpr absl::string_view kFile = "run_interval_minutes.json";
-  absl::StatusOr<std::optional<std::string>> text = ReadText(kFile);
-  if (!text.ok()) return text.status();
-  if (!text->has_value()) return std::nullopt;
-  absl::string_view trimmed = absl::StripAsciiWhitespace(**text);
+  ATF_ASSIGN_OR_RETURN(std::optional<std::string> text, ReadText(kFile));
+  if (!text.has_value()) return std::nullopt;
+  absl::string_view trimmed = absl::StripAsciiWhitespace(*text);
   uint64_t minutes;
   if (trimmed.empty() || trimmed.front() == '+' || trimmed.front() == '-' || !absl::SimpleAtoi(trimmed, &minutes)) {
     return absl::FailedPreconditionError(

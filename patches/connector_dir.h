@@ -80,7 +80,7 @@ class ConnectorDir {
   absl::StatusOr<std::optional<std::vector<std::string>>> ReadStringList(absl::string_view relative) const;
   // The specific file when it exists, else the `*` wildcard file.
   absl::StatusOr<std::optional<StreamFile>> StreamFileWithFallback(absl::string_view name,
-                                                                  absl::string_view suffix) const;
+                                                                   absl::string_view suffix) const;
 
   std::string root_;
 };

@@ -3,7 +3,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
-#include "atf/json.h"
+#include "atf/base/json.h"
 
 namespace atf {
 namespace {
@@ -23,8 +23,8 @@ V* Query(V& root, absl::string_view pointer) {
   V* current = &root;
   for (const PointerToken& token : ParsePointer(pointer)) {
     if (current->IsObject()) {
-      auto it = current->FindMember(rapidjson::StringRef(token.property.data(),
-                                                         static_cast<rapidjson::SizeType>(token.property.size())));
+      auto it = current->FindMember(
+          rapidjson::StringRef(token.property.data(), static_cast<rapidjson::SizeType>(token.property.size())));
       if (it == current->MemberEnd()) return nullptr;
       current = &it->value;
     } else if (current->IsArray() && token.index && *token.index < current->Size()) {
@@ -82,11 +82,14 @@ rapidjson::Value* CreatePointer(rapidjson::Value& root, absl::string_view pointe
   for (const PointerToken& token : ParsePointer(pointer)) {
     const bool append = token.property == "-";
     if (current->IsNull()) {
-      if (token.index || append) current->SetArray(); else current->SetObject();
+      if (token.index || append)
+        current->SetArray();
+      else
+        current->SetObject();
     }
     if (current->IsObject()) {
-      auto it = current->FindMember(rapidjson::StringRef(token.property.data(),
-                                                         static_cast<rapidjson::SizeType>(token.property.size())));
+      auto it = current->FindMember(
+          rapidjson::StringRef(token.property.data(), static_cast<rapidjson::SizeType>(token.property.size())));
       if (it == current->MemberEnd()) {
         current->AddMember(StringValue(token.property, allocator), rapidjson::Value(), allocator);
         current = &(current->MemberEnd() - 1)->value;

@@ -1,4 +1,4 @@
-// JSON pointers as Flow's json crate reads them (REFERENCE-BEHAVIOR §3.2): the
+// JSON pointers as Flow's json crate reads them (docs/reference.md, Patch files): the
 // empty string is the root, a leading `/` is optional, `~1` is `/` and `~0`
 // is `~`. A token that is a plain non-negative decimal integer (no sign, no
 // leading zero) is an index, which still works as a property name on objects.

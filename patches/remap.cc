@@ -8,9 +8,7 @@
 namespace atf {
 
 absl::Status RemapConfig(rapidjson::Document& config, const ConfigMap& map, absl::string_view file) {
-  auto error = [&](auto&&... parts) {
-    return absl::FailedPreconditionError(absl::StrCat(file, ": ", parts...));
-  };
+  auto error = [&](auto&&... parts) { return absl::FailedPreconditionError(absl::StrCat(file, ": ", parts...)); };
   rapidjson::Document original;
   original.CopyFrom(config, original.GetAllocator());
 

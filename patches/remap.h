@@ -1,4 +1,4 @@
-// spec.map.json (REFERENCE-BEHAVIOR §3.2): moves values of Flow's endpoint
+// spec.map.json (docs/reference.md, Patch files): moves values of Flow's endpoint
 // config to where the Airbyte connector expects them, e.g.
 //   {"/client_id": "/credentials/client_id"}
 // moves /credentials/client_id to /client_id.

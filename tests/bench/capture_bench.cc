@@ -73,48 +73,55 @@ Stream Generate(const std::string& path, size_t target_bytes) {
     const int which = static_cast<int>(n / 200 % 3);
     line.clear();
     if (which == 0) {
-      std::snprintf(buf, sizeof(buf),
-                    R"({"type":"RECORD","record":{"stream":"users","data":{"id":%zu,"name":"User %zu","email":"user%zu@example.com","active":%s,"score":%d.%02d,)"
-                    R"("created_at":"2024-%02d-%02dT%02d:%02d:%02dZ","updated_at":"2024-%02d-%02d %02d:%02d:%02d",)"
-                    R"("address":{"street":"%d Main St","city":"%s","zip":"%05d","geo":{"lat":%d.%04d,"lng":-%d.%04d}},)",
-                    n, n, n, rnd.Below(2) ? "true" : "false", rnd.Below(100), rnd.Below(100), rnd.Below(12) + 1,
-                    rnd.Below(28) + 1, rnd.Below(24), rnd.Below(60), rnd.Below(60), rnd.Below(12) + 1, rnd.Below(28) + 1,
-                    rnd.Below(24), rnd.Below(60), rnd.Below(60), rnd.Below(9999), kCities[rnd.Below(5)], rnd.Below(99999),
-                    rnd.Below(90), rnd.Below(10000), rnd.Below(180), rnd.Below(10000));
+      std::snprintf(
+          buf, sizeof(buf),
+          R"({"type":"RECORD","record":{"stream":"users","data":{"id":%zu,"name":"User %zu","email":"user%zu@example.com","active":%s,"score":%d.%02d,)"
+          R"("created_at":"2024-%02d-%02dT%02d:%02d:%02dZ","updated_at":"2024-%02d-%02d %02d:%02d:%02d",)"
+          R"("address":{"street":"%d Main St","city":"%s","zip":"%05d","geo":{"lat":%d.%04d,"lng":-%d.%04d}},)",
+          n, n, n, rnd.Below(2) ? "true" : "false", rnd.Below(100), rnd.Below(100), rnd.Below(12) + 1,
+          rnd.Below(28) + 1, rnd.Below(24), rnd.Below(60), rnd.Below(60), rnd.Below(12) + 1, rnd.Below(28) + 1,
+          rnd.Below(24), rnd.Below(60), rnd.Below(60), rnd.Below(9999), kCities[rnd.Below(5)], rnd.Below(99999),
+          rnd.Below(90), rnd.Below(10000), rnd.Below(180), rnd.Below(10000));
       line += buf;
       line += R"("tags":["customer","tier)" + std::to_string(rnd.Below(4)) + R"(","beta"],"orders":[)";
       for (int o = 0; o < 3; ++o) {
-        std::snprintf(buf, sizeof(buf), R"(%s{"order_id":%zu,"amount":%d.%02d,"placed_at":"2024-03-%02dT%02d:00:00+02:00","items":[%d,%d]})",
-                      o ? "," : "", n * 10 + o, rnd.Below(500), rnd.Below(100), rnd.Below(28) + 1, rnd.Below(24),
-                      rnd.Below(1000), rnd.Below(1000));
+        std::snprintf(
+            buf, sizeof(buf),
+            R"(%s{"order_id":%zu,"amount":%d.%02d,"placed_at":"2024-03-%02dT%02d:00:00+02:00","items":[%d,%d]})",
+            o ? "," : "", n * 10 + o, rnd.Below(500), rnd.Below(100), rnd.Below(28) + 1, rnd.Below(24), rnd.Below(1000),
+            rnd.Below(1000));
         line += buf;
       }
-      line += R"(],"notes":"lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor"},"emitted_at":1700000000000}})";
+      line +=
+          R"(],"notes":"lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor"},"emitted_at":1700000000000}})";
     } else if (which == 1) {
-      std::snprintf(buf, sizeof(buf),
-                    R"({"type":"RECORD","record":{"stream":"events","data":{"id":%zu,"user_id":%d,"kind":"%s","occurred_at":%lld,)"
-                    R"("payload":{"path":"/page/%d","referrer":"https://example.com/%d","duration_ms":%d.5,"flags":[true,false,null]},)"
-                    R"("device":{"os":"linux","version":"%d.%d.%d","screen":{"w":1920,"h":1080}}},"emitted_at":1700000000000}})",
-                    n, rnd.Below(100000), kKinds[rnd.Below(5)], 1706781600LL + static_cast<long long>(n) * 7, rnd.Below(1000),
-                    rnd.Below(1000), rnd.Below(5000), rnd.Below(10), rnd.Below(10), rnd.Below(10));
+      std::snprintf(
+          buf, sizeof(buf),
+          R"({"type":"RECORD","record":{"stream":"events","data":{"id":%zu,"user_id":%d,"kind":"%s","occurred_at":%lld,)"
+          R"("payload":{"path":"/page/%d","referrer":"https://example.com/%d","duration_ms":%d.5,"flags":[true,false,null]},)"
+          R"("device":{"os":"linux","version":"%d.%d.%d","screen":{"w":1920,"h":1080}}},"emitted_at":1700000000000}})",
+          n, rnd.Below(100000), kKinds[rnd.Below(5)], 1706781600LL + static_cast<long long>(n) * 7, rnd.Below(1000),
+          rnd.Below(1000), rnd.Below(5000), rnd.Below(10), rnd.Below(10), rnd.Below(10));
       line += buf;
     } else {
-      std::snprintf(buf, sizeof(buf),
-                    R"({"type":"RECORD","record":{"stream":"invoices","namespace":"billing","data":{"invoice":"INV-%08zu","customer":{"id":%d,"name":"Customer %d"},)"
-                    R"("issued":"2024-%02d-%02d","due":"%d/%d/2024","total":%d.%02d,"currency":"EUR",)"
-                    R"("lines":[{"sku":"SKU-%d","qty":%d,"price":%d.99},{"sku":"SKU-%d","qty":%d,"price":%d.49}]},"emitted_at":1700000000000}})",
-                    n, rnd.Below(50000), rnd.Below(50000), rnd.Below(12) + 1, rnd.Below(28) + 1, rnd.Below(12) + 1,
-                    rnd.Below(28) + 1, rnd.Below(10000), rnd.Below(100), rnd.Below(999), rnd.Below(9) + 1, rnd.Below(200),
-                    rnd.Below(999), rnd.Below(9) + 1, rnd.Below(200));
+      std::snprintf(
+          buf, sizeof(buf),
+          R"({"type":"RECORD","record":{"stream":"invoices","namespace":"billing","data":{"invoice":"INV-%08zu","customer":{"id":%d,"name":"Customer %d"},)"
+          R"("issued":"2024-%02d-%02d","due":"%d/%d/2024","total":%d.%02d,"currency":"EUR",)"
+          R"("lines":[{"sku":"SKU-%d","qty":%d,"price":%d.99},{"sku":"SKU-%d","qty":%d,"price":%d.49}]},"emitted_at":1700000000000}})",
+          n, rnd.Below(50000), rnd.Below(50000), rnd.Below(12) + 1, rnd.Below(28) + 1, rnd.Below(12) + 1,
+          rnd.Below(28) + 1, rnd.Below(10000), rnd.Below(100), rnd.Below(999), rnd.Below(9) + 1, rnd.Below(200),
+          rnd.Below(999), rnd.Below(9) + 1, rnd.Below(200));
       line += buf;
     }
     line.push_back('\n');
     ++stream.records;
     if (stream.records % 1000 == 0) {
-      std::snprintf(buf, sizeof(buf),
-                    R"({"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":"events"},"stream_state":{"last_id":%zu}}}})"
-                    "\n",
-                    n);
+      std::snprintf(
+          buf, sizeof(buf),
+          R"({"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":"events"},"stream_state":{"last_id":%zu}}}})"
+          "\n",
+          n);
       line += buf;
       ++stream.states;
     }
@@ -179,7 +186,10 @@ Result Run(const std::vector<std::string>& argv, const std::string& input) {
     }
     if (fds[1].revents) {
       ssize_t n = ::read(err[0], buffer.data(), buffer.size());
-      if (n <= 0) err_open = false; else err_text.append(buffer.data(), static_cast<size_t>(n));
+      if (n <= 0)
+        err_open = false;
+      else
+        err_text.append(buffer.data(), static_cast<size_t>(n));
       if (err_text.size() > 8192) err_text.erase(0, err_text.size() - 8192);
     }
   }
@@ -192,8 +202,8 @@ Result Run(const std::vector<std::string>& argv, const std::string& input) {
   ::close(err[0]);
   result.status = status;
   result.max_rss_kib = usage.ru_maxrss;
-  result.cpu_seconds = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec +
-                       usage.ru_stime.tv_usec / 1e6;
+  result.cpu_seconds =
+      usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
   result.stderr_tail = err_text;
   return result;
 }
@@ -212,7 +222,8 @@ std::string OpenRequest() {
 
 Result RunShim(const Options& options, const std::string& file, const std::string& dir) {
   // `#` makes the shell ignore the Airbyte arguments: the connector just writes the file.
-  std::vector<std::string> argv = {options.shim, "--connector-entrypoint", "cat '" + file + "' #", "--connector-dir", dir};
+  std::vector<std::string> argv = {options.shim, "--connector-entrypoint", "cat '" + file + "' #", "--connector-dir",
+                                   dir};
   argv.insert(argv.end(), options.shim_flags.begin(), options.shim_flags.end());
   return Run(argv, OpenRequest());
 }
@@ -227,11 +238,16 @@ int main(int argc, char** argv) {
   Options options;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg.rfind("--megabytes=", 0) == 0) options.megabytes = std::stoul(arg.substr(12));
-    else if (arg.rfind("--runs=", 0) == 0) options.runs = std::stoi(arg.substr(7));
-    else if (arg.rfind("--shim=", 0) == 0) options.shim = arg.substr(7);
-    else if (arg.rfind("--generate=", 0) == 0) options.generate_only = arg.substr(11);
-    else if (arg.rfind("--shim-flag=", 0) == 0) options.shim_flags.push_back(arg.substr(12));
+    if (arg.rfind("--megabytes=", 0) == 0)
+      options.megabytes = std::stoul(arg.substr(12));
+    else if (arg.rfind("--runs=", 0) == 0)
+      options.runs = std::stoi(arg.substr(7));
+    else if (arg.rfind("--shim=", 0) == 0)
+      options.shim = arg.substr(7);
+    else if (arg.rfind("--generate=", 0) == 0)
+      options.generate_only = arg.substr(11);
+    else if (arg.rfind("--shim-flag=", 0) == 0)
+      options.shim_flags.push_back(arg.substr(12));
     else {
       std::fprintf(stderr,
                    "usage: capture-bench [--megabytes=N] [--runs=N] [--shim=PATH] [--shim-flag=FLAG]... "
@@ -285,13 +301,15 @@ int main(int argc, char** argv) {
   {
     std::ofstream big(file, std::ios::binary | std::ios::trunc);
     big << R"({"type":"RECORD","record":{"stream":"users","data":{"id":1,"blob":")" << std::string(64 << 20, 'x')
-        << R"("},"emitted_at":1}})" << "\n"
-        << R"({"type":"STATE","state":{"data":{"done":true}}})" << "\n";
+        << R"("},"emitted_at":1}})"
+        << "\n"
+        << R"({"type":"STATE","state":{"data":{"done":true}}})"
+        << "\n";
   }
   Result big = RunShim(options, file, dir);
   const bool big_ok = Succeeded(big) && big.lines == 3 && big.bytes > (64u << 20);
-  std::printf("64 MiB record:               %s in %.2f s, peak RSS %.1f MiB\n", big_ok ? "passed" : "FAILED", big.seconds,
-              big.max_rss_kib / 1024.0);
+  std::printf("64 MiB record:               %s in %.2f s, peak RSS %.1f MiB\n", big_ok ? "passed" : "FAILED",
+              big.seconds, big.max_rss_kib / 1024.0);
 
   std::remove(file.c_str());
   ::rmdir(dir.c_str());

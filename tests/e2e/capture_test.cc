@@ -1,4 +1,4 @@
-// End to end: capture sessions through the real binary (DECISIONS D1, D3,
+// End to end: capture sessions through the real binary (docs/decisions.md, D1, D3,
 // D6, D7, D8): routing, every state shape, checkpoints, acknowledgements,
 // stops, idle timeout and run interval.
 #include <signal.h>
@@ -11,7 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "atf/json.h"
+#include "atf/base/json.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/harness.h"
 
@@ -21,14 +21,16 @@ namespace {
 constexpr const char* kUsersBinding =
     R"({"resourceConfig":{"stream":"users","syncMode":"incremental","cursorField":["updated"]},"collection":{"name":"acmeCo/users","key":["/id"],"writeSchema":{"type":"object","properties":{"id":{"type":"integer"},"updated":{"type":"string","format":"date-time"}},"required":["id"]},"projections":[{"ptr":"/id","field":"id"},{"ptr":"/updated","field":"updated"}]}})";
 
-std::string Open(absl::string_view bindings, absl::string_view state = "{}", absl::string_view config = R"({"api_key":"k"})") {
-  return absl::StrCat(R"({"open":{"capture":{"name":"acmeCo/cap","connectorType":"IMAGE","config":)", config,
-                      R"(,"bindings":[)", bindings, R"(]},"version":"v1","range":{"keyEnd":4294967295,"rClockEnd":4294967295},"state":)",
-                      state, "}}\n");
+std::string Open(absl::string_view bindings, absl::string_view state = "{}",
+                 absl::string_view config = R"({"api_key":"k"})") {
+  return absl::StrCat(
+      R"({"open":{"capture":{"name":"acmeCo/cap","connectorType":"IMAGE","config":)", config, R"(,"bindings":[)",
+      bindings, R"(]},"version":"v1","range":{"keyEnd":4294967295,"rClockEnd":4294967295},"state":)", state, "}}\n");
 }
 
 // Runs a capture: stdin stays open (Flow closing it would stop the capture).
-RunResult Capture(const TestDir& dir, absl::string_view script_body, const std::string& open, ShimOptions options = {}) {
+RunResult Capture(const TestDir& dir, absl::string_view script_body, const std::string& open,
+                  ShimOptions options = {}) {
   dir.Write("script", absl::StrCat("[read]\n", script_body));
   options.keep_stdin_open = true;
   return RunShim(dir, "script", open, options);
@@ -43,20 +45,24 @@ std::string State(absl::string_view state) { return absl::StrCat(R"(out {"type":
 
 TEST(Capture, H5_OpenRecordsCheckpointsAndInputFiles) {
   TestDir dir;
-  RunResult run = Capture(dir,
-                          absl::StrCat("save-args ", dir.Path("args"), "\nsave-input --config ", dir.Path("config.json"),
-                                       "\nsave-input --catalog ", dir.Path("catalog.json"), "\nsave-input --state ",
-                                       dir.Path("state.json"), "\n",
-                                       Rec("users", R"({"id":1,"updated":"2024-02-01 10:00:00"})"),
-                                       State(R"({"type":"STREAM","stream":{"stream_descriptor":{"name":"users"},"stream_state":{"updated":"2024-02-01"}}})"),
-                                       Rec("users", R"({"id":2,"updated":1706781600})")),
-                          Open(kUsersBinding, R"({"users":{"updated":"2024-01-01"}})"));
+  RunResult run = Capture(
+      dir,
+      absl::StrCat(
+          "save-args ", dir.Path("args"), "\nsave-input --config ", dir.Path("config.json"), "\nsave-input --catalog ",
+          dir.Path("catalog.json"), "\nsave-input --state ", dir.Path("state.json"), "\n",
+          Rec("users", R"({"id":1,"updated":"2024-02-01 10:00:00"})"),
+          State(
+              R"({"type":"STREAM","stream":{"stream_descriptor":{"name":"users"},"stream_state":{"updated":"2024-02-01"}}})"),
+          Rec("users", R"({"id":2,"updated":1706781600})")),
+      Open(kUsersBinding, R"({"users":{"updated":"2024-01-01"}})"));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::vector<std::string> lines = run.OutLines();
   ASSERT_EQ(lines.size(), 5u) << run.out;
   EXPECT_EQ(lines[0], R"({"opened":{}})");
   EXPECT_EQ(lines[1], R"({"captured":{"doc":{"id":1,"updated":"2024-02-01T10:00:00Z"}}})");
-  EXPECT_JSON_EQ(lines[2], R"({"checkpoint":{"state":{"updated":{"users":{"updated":"2024-02-01"},"_airbyte_state_format":"per_stream"},"mergePatch":true}}})");
+  EXPECT_JSON_EQ(
+      lines[2],
+      R"({"checkpoint":{"state":{"updated":{"users":{"updated":"2024-02-01"},"_airbyte_state_format":"per_stream"},"mergePatch":true}}})");
   EXPECT_EQ(lines[3], R"({"captured":{"doc":{"id":2,"updated":"2024-02-01T10:00:00Z"}}})");
   EXPECT_EQ(lines[4], R"({"checkpoint":{"state":{"updated":{},"mergePatch":true}}})");  // synthetic, W001
   EXPECT_TRUE(run.ErrContains("go.estuary.dev/W001")) << run.err;
@@ -69,8 +75,9 @@ TEST(Capture, H5_OpenRecordsCheckpointsAndInputFiles) {
   EXPECT_EQ(args[5], "--state");
   EXPECT_JSON_EQ(dir.Read("config.json"), R"({"api_key":"k"})");
   EXPECT_EQ(dir.Read("state.json"), R"({"users":{"updated":"2024-01-01"}})");  // LEGACY: verbatim
-  EXPECT_JSON_EQ(dir.Read("catalog.json"),
-                 R"({"streams":[{"stream":{"name":"users","json_schema":{"type":"object","properties":{"id":{"type":"integer"},"updated":{"type":"string","format":"date-time"}},"required":["id"]},"supported_sync_modes":["incremental"],"source_defined_cursor":null,"default_cursor_field":null,"source_defined_primary_key":null,"namespace":null},"sync_mode":"incremental","destination_sync_mode":"append","cursor_field":["updated"],"primary_key":[["id"]],"projections":{"id":"/id","updated":"/updated"}}],"estuary.dev/range":{"begin":"00000000","end":"ffffffff"}})");
+  EXPECT_JSON_EQ(
+      dir.Read("catalog.json"),
+      R"({"streams":[{"stream":{"name":"users","json_schema":{"type":"object","properties":{"id":{"type":"integer"},"updated":{"type":"string","format":"date-time"}},"required":["id"]},"supported_sync_modes":["incremental"],"source_defined_cursor":null,"default_cursor_field":null,"source_defined_primary_key":null,"namespace":null},"sync_mode":"incremental","destination_sync_mode":"append","cursor_field":["updated"],"primary_key":[["id"]],"projections":{"id":"/id","updated":"/updated"}}],"estuary.dev/range":{"begin":"00000000","end":"ffffffff"}})");
 }
 
 TEST(Capture, MultiBindingRoutingByNamespaceAndStream) {
@@ -79,15 +86,17 @@ TEST(Capture, MultiBindingRoutingByNamespaceAndStream) {
       R"({"resourceConfig":{"stream":"users","namespace":"public","syncMode":"incremental"},"collection":{"name":"a/public_users","key":["/id"]}},)",
       R"({"resourceConfig":{"stream":"users","namespace":"other","syncMode":"incremental"},"collection":{"name":"a/other_users","key":["/id"]}},)",
       R"({"resourceConfig":{"stream":"events","syncMode":"full_refresh"},"collection":{"name":"a/events","key":["/id"]}})");
-  RunResult run = Capture(dir,
-                          absl::StrCat(Rec("users", R"({"id":1})", R"(,"namespace":"public")"),
-                                       Rec("users", R"({"id":2})", R"(,"namespace":"other")"),
-                                       Rec("events", R"({"id":3})"),
-                                       // No binding carries a namespace for `events`: the name decides.
-                                       Rec("events", R"({"id":4})", R"(,"namespace":"whatever")"),
-                                       Rec("users", R"({"id":5})", R"(,"namespace":"public")"),
-                                       State(R"({"type":"STREAM","stream":{"stream_descriptor":{"name":"users","namespace":"public"},"stream_state":{"c":1}}})")),
-                          Open(bindings));
+  RunResult run = Capture(
+      dir,
+      absl::StrCat(
+          Rec("users", R"({"id":1})", R"(,"namespace":"public")"),
+          Rec("users", R"({"id":2})", R"(,"namespace":"other")"), Rec("events", R"({"id":3})"),
+          // No binding carries a namespace for `events`: the name decides.
+          Rec("events", R"({"id":4})", R"(,"namespace":"whatever")"),
+          Rec("users", R"({"id":5})", R"(,"namespace":"public")"),
+          State(
+              R"({"type":"STREAM","stream":{"stream_descriptor":{"name":"users","namespace":"public"},"stream_state":{"c":1}}})")),
+      Open(bindings));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::vector<std::string> lines = run.OutLines();
   ASSERT_EQ(lines.size(), 7u) << run.out;
@@ -96,7 +105,9 @@ TEST(Capture, MultiBindingRoutingByNamespaceAndStream) {
   EXPECT_EQ(lines[3], R"({"captured":{"binding":2,"doc":{"id":3}}})");
   EXPECT_EQ(lines[4], R"({"captured":{"binding":2,"doc":{"id":4}}})");
   EXPECT_EQ(lines[5], R"({"captured":{"doc":{"id":5}}})");
-  EXPECT_JSON_EQ(lines[6], R"({"checkpoint":{"state":{"updated":{"public/users":{"c":1},"_airbyte_state_format":"per_stream"},"mergePatch":true}}})");
+  EXPECT_JSON_EQ(
+      lines[6],
+      R"({"checkpoint":{"state":{"updated":{"public/users":{"c":1},"_airbyte_state_format":"per_stream"},"mergePatch":true}}})");
 }
 
 TEST(Capture, AmbiguousOrUnknownStreamIsAClearError) {
@@ -107,15 +118,18 @@ TEST(Capture, AmbiguousOrUnknownStreamIsAClearError) {
   RunResult run = Capture(dir, Rec("users", R"({"id":1})"), Open(bindings));
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_EQ(run.LastErrMessage(),
-            "connector output line 1: the connector wrote a record for stream `users`, which no binding of this capture captures");
+            "connector output line 1: the connector wrote a record for stream `users`, which no binding of this "
+            "capture captures");
   run = Capture(dir, Rec("orders", R"({"id":1})", R"(,"namespace":"a")"), Open(bindings));
   EXPECT_EQ(run.LastErrMessage(),
-            "connector output line 1: the connector wrote a record for stream `orders` in namespace `a`, which no binding of this capture captures");
+            "connector output line 1: the connector wrote a record for stream `orders` in namespace `a`, which no "
+            "binding of this capture captures");
 }
 
 TEST(Capture, RecordWithoutDataIsAnError) {
   TestDir dir;
-  RunResult run = Capture(dir, "out {\"type\":\"RECORD\",\"record\":{\"stream\":\"users\",\"emitted_at\":1}}\n", Open(kUsersBinding));
+  RunResult run = Capture(dir, "out {\"type\":\"RECORD\",\"record\":{\"stream\":\"users\",\"emitted_at\":1}}\n",
+                          Open(kUsersBinding));
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_EQ(run.LastErrMessage(), "connector output line 1: RECORD of stream `users` has no `data`");
   // Nothing after the opened response reached Flow.
@@ -124,9 +138,11 @@ TEST(Capture, RecordWithoutDataIsAnError) {
 
 TEST(Capture, LegacyStateMergeFlag) {
   TestDir dir;
-  RunResult run = Capture(dir, absl::StrCat(State(R"({"data":{"cursor":1},"merge":true})"), State(R"({"data":{"b":1,  "a":2}})"),
-                                            State(R"({"data":{"c":3},"estuary.dev/merge":true})")),
-                          Open(kUsersBinding));
+  RunResult run =
+      Capture(dir,
+              absl::StrCat(State(R"({"data":{"cursor":1},"merge":true})"), State(R"({"data":{"b":1,  "a":2}})"),
+                           State(R"({"data":{"c":3},"estuary.dev/merge":true})")),
+              Open(kUsersBinding));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::vector<std::string> lines = run.OutLines();
   ASSERT_EQ(lines.size(), 4u);
@@ -139,16 +155,24 @@ TEST(Capture, StreamStatesWithAndWithoutNamespaceAndDeletion) {
   TestDir dir;
   RunResult run = Capture(
       dir,
-      absl::StrCat(State(R"({"type":"STREAM","stream":{"stream_descriptor":{"name":"users"},"stream_state":{"c":1}}})"),
-                   State(R"({"type":"STREAM","stream":{"stream_descriptor":{"name":"users","namespace":"public"},"stream_state":{"c":2}}})"),
-                   State(R"({"type":"STREAM","stream":{"stream_descriptor":{"name":"users"},"stream_state":null}})")),
+      absl::StrCat(
+          State(R"({"type":"STREAM","stream":{"stream_descriptor":{"name":"users"},"stream_state":{"c":1}}})"),
+          State(
+              R"({"type":"STREAM","stream":{"stream_descriptor":{"name":"users","namespace":"public"},"stream_state":{"c":2}}})"),
+          State(R"({"type":"STREAM","stream":{"stream_descriptor":{"name":"users"},"stream_state":null}})")),
       Open(kUsersBinding));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::vector<std::string> lines = run.OutLines();
   ASSERT_EQ(lines.size(), 4u);
-  EXPECT_JSON_EQ(lines[1], R"({"checkpoint":{"state":{"updated":{"users":{"c":1},"_airbyte_state_format":"per_stream"},"mergePatch":true}}})");
-  EXPECT_JSON_EQ(lines[2], R"({"checkpoint":{"state":{"updated":{"public/users":{"c":2},"_airbyte_state_format":"per_stream"},"mergePatch":true}}})");
-  EXPECT_JSON_EQ(lines[3], R"({"checkpoint":{"state":{"updated":{"users":null,"_airbyte_state_format":"per_stream"},"mergePatch":true}}})");
+  EXPECT_JSON_EQ(
+      lines[1],
+      R"({"checkpoint":{"state":{"updated":{"users":{"c":1},"_airbyte_state_format":"per_stream"},"mergePatch":true}}})");
+  EXPECT_JSON_EQ(
+      lines[2],
+      R"({"checkpoint":{"state":{"updated":{"public/users":{"c":2},"_airbyte_state_format":"per_stream"},"mergePatch":true}}})");
+  EXPECT_JSON_EQ(
+      lines[3],
+      R"({"checkpoint":{"state":{"updated":{"users":null,"_airbyte_state_format":"per_stream"},"mergePatch":true}}})");
 }
 
 // Applies checkpoints to a state document the way Flow does.
@@ -158,14 +182,17 @@ TEST(Capture, GlobalStateRoundTrip) {
   TestDir dir;
   const std::string global =
       R"({"shared_state":{"lsn":"0/16B3748"},"stream_states":[{"stream_descriptor":{"name":"users","namespace":"public"},"stream_state":{"c":1}}]})";
-  RunResult first = Capture(dir, absl::StrCat(Rec("users", R"({"id":1})"), State(absl::StrCat(R"({"type":"GLOBAL","global":)", global, "}"))),
-                            Open(kUsersBinding));
+  RunResult first = Capture(
+      dir, absl::StrCat(Rec("users", R"({"id":1})"), State(absl::StrCat(R"({"type":"GLOBAL","global":)", global, "}"))),
+      Open(kUsersBinding));
   ASSERT_EQ(first.exit_code, 0) << first.err;
   ASSERT_EQ(first.OutLines().size(), 3u);
-  EXPECT_JSON_EQ(first.OutLines()[2], absl::StrCat(R"({"checkpoint":{"state":{"updated":{"_airbyte_global":)", global, "}}}}"));
+  EXPECT_JSON_EQ(first.OutLines()[2],
+                 absl::StrCat(R"({"checkpoint":{"state":{"updated":{"_airbyte_global":)", global, "}}}}"));
 
   std::string stored = ApplyCheckpoints("{}", first.OutLines());
-  RunResult second = Capture(dir, absl::StrCat("save-input --state ", dir.Path("state.json"), "\n"), Open(kUsersBinding, stored));
+  RunResult second =
+      Capture(dir, absl::StrCat("save-input --state ", dir.Path("state.json"), "\n"), Open(kUsersBinding, stored));
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_JSON_EQ(dir.Read("state.json"), absl::StrCat(R"([{"type":"GLOBAL","global":)", global, "}]"));
 }
@@ -177,15 +204,19 @@ TEST(Capture, StreamStateRoundTripAcrossOpens) {
       R"({"resourceConfig":{"stream":"orders","namespace":"public","syncMode":"incremental"},"collection":{"name":"a/orders"}})");
   RunResult first = Capture(
       dir,
-      absl::StrCat(State(R"({"type":"STREAM","stream":{"stream_descriptor":{"name":"users"},"stream_state":{"c":1}}})"),
-                   State(R"({"type":"STREAM","stream":{"stream_descriptor":{"name":"orders","namespace":"public"},"stream_state":{"c":2}}})")),
+      absl::StrCat(
+          State(R"({"type":"STREAM","stream":{"stream_descriptor":{"name":"users"},"stream_state":{"c":1}}})"),
+          State(
+              R"({"type":"STREAM","stream":{"stream_descriptor":{"name":"orders","namespace":"public"},"stream_state":{"c":2}}})")),
       Open(bindings));
   ASSERT_EQ(first.exit_code, 0) << first.err;
   std::string stored = ApplyCheckpoints("{}", first.OutLines());
-  RunResult second = Capture(dir, absl::StrCat("save-input --state ", dir.Path("state.json"), "\n"), Open(bindings, stored));
+  RunResult second =
+      Capture(dir, absl::StrCat("save-input --state ", dir.Path("state.json"), "\n"), Open(bindings, stored));
   ASSERT_EQ(second.exit_code, 0) << second.err;
-  EXPECT_JSON_EQ(dir.Read("state.json"),
-                 R"([{"type":"STREAM","stream":{"stream_descriptor":{"name":"orders","namespace":"public"},"stream_state":{"c":2}}},
+  EXPECT_JSON_EQ(
+      dir.Read("state.json"),
+      R"([{"type":"STREAM","stream":{"stream_descriptor":{"name":"orders","namespace":"public"},"stream_state":{"c":2}}},
                      {"type":"STREAM","stream":{"stream_descriptor":{"name":"users"},"stream_state":{"c":1}}}])");
 }
 
@@ -199,8 +230,9 @@ TEST(Capture, StateWrittenByTheRustBinaryResumes) {
                           Open(binding, R"({"users":{"cursor":"2024-01-01"}})"),
                           {.env = {{"AIRBYTE_TO_FLOW_STATE_FORMAT", "per_stream"}}});
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_JSON_EQ(dir.Read("state.json"),
-                 R"([{"type":"STREAM","stream":{"stream_descriptor":{"name":"users","namespace":"public"},"stream_state":{"cursor":"2024-01-01"}}}])");
+  EXPECT_JSON_EQ(
+      dir.Read("state.json"),
+      R"([{"type":"STREAM","stream":{"stream_descriptor":{"name":"users","namespace":"public"},"stream_state":{"cursor":"2024-01-01"}}}])");
 }
 
 TEST(Capture, ControlConfigPersistedWhenEnabledAndMergedAtTheNextOpen) {
@@ -209,16 +241,19 @@ TEST(Capture, ControlConfigPersistedWhenEnabledAndMergedAtTheNextOpen) {
       R"(out {"type":"CONTROL","control":{"type":"CONNECTOR_CONFIG","emitted_at":1,"connectorConfig":{"config":{"api_key":"k","refresh_token":"rotated-token-1"}}}})"
       "\n";
   ShimOptions persist{.env = {{"AIRBYTE_TO_FLOW_PERSIST_CONTROL_CONFIG", "1"}}};
-  RunResult first = Capture(dir, absl::StrCat(control, State(R"({"data":{"cursor":1}})")), Open(kUsersBinding), persist);
+  RunResult first =
+      Capture(dir, absl::StrCat(control, State(R"({"data":{"cursor":1}})")), Open(kUsersBinding), persist);
   ASSERT_EQ(first.exit_code, 0) << first.err;
   ASSERT_EQ(first.OutLines().size(), 2u);
-  EXPECT_JSON_EQ(first.OutLines()[1],
-                 R"({"checkpoint":{"state":{"updated":{"_airbyte_control_config":{"api_key":"k","refresh_token":"rotated-token-1"},"cursor":1}}}})");
+  EXPECT_JSON_EQ(
+      first.OutLines()[1],
+      R"({"checkpoint":{"state":{"updated":{"_airbyte_control_config":{"api_key":"k","refresh_token":"rotated-token-1"},"cursor":1}}}})");
   EXPECT_FALSE(first.ErrContains("rotated-token-1")) << first.err;
 
   std::string stored = ApplyCheckpoints("{}", first.OutLines());
-  RunResult second = Capture(dir, absl::StrCat("save-input --config ", dir.Path("config.json"), "\nsave-input --state ",
-                                               dir.Path("state.json"), "\n"),
+  RunResult second = Capture(dir,
+                             absl::StrCat("save-input --config ", dir.Path("config.json"), "\nsave-input --state ",
+                                          dir.Path("state.json"), "\n"),
                              Open(kUsersBinding, stored, R"({"api_key":"k","region":"eu"})"), persist);
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_JSON_EQ(dir.Read("config.json"), R"({"api_key":"k","region":"eu","refresh_token":"rotated-token-1"})");
@@ -232,25 +267,30 @@ TEST(Capture, ControlConfigPersistedWhenEnabledAndMergedAtTheNextOpen) {
 
 TEST(Capture, ExitZeroWithoutStateGivesOneSyntheticCheckpoint) {
   TestDir dir;
-  RunResult run = Capture(dir, absl::StrCat(Rec("users", R"({"id":1})"), Rec("users", R"({"id":2})")), Open(kUsersBinding));
+  RunResult run =
+      Capture(dir, absl::StrCat(Rec("users", R"({"id":1})"), Rec("users", R"({"id":2})")), Open(kUsersBinding));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::vector<std::string> lines = run.OutLines();
   ASSERT_EQ(lines.size(), 4u);
   EXPECT_EQ(lines[3], R"({"checkpoint":{"state":{"updated":{},"mergePatch":true}}})");
   // Nothing at all: opened, then the synthetic checkpoint.
   RunResult empty = Capture(dir, "", Open(kUsersBinding));
-  EXPECT_EQ(empty.OutLines(), (std::vector<std::string>{R"({"opened":{}})", R"({"checkpoint":{"state":{"updated":{},"mergePatch":true}}})"}));
+  EXPECT_EQ(empty.OutLines(), (std::vector<std::string>{
+                                  R"({"opened":{}})", R"({"checkpoint":{"state":{"updated":{},"mergePatch":true}}})"}));
   // A final checkpoint of its own: no synthetic one.
-  RunResult final_state = Capture(dir, absl::StrCat(Rec("users", R"({"id":1})"), State(R"({"data":{}})")), Open(kUsersBinding));
+  RunResult final_state =
+      Capture(dir, absl::StrCat(Rec("users", R"({"id":1})"), State(R"({"data":{}})")), Open(kUsersBinding));
   EXPECT_EQ(final_state.OutLines().size(), 3u);
 }
 
 TEST(Capture, FailureAfterRecordsHasNoSyntheticCheckpoint) {
   TestDir dir;
-  RunResult run = Capture(dir,
-                          absl::StrCat(Rec("users", R"({"id":1})"),
-                                       "out {\"type\":\"TRACE\",\"trace\":{\"type\":\"ERROR\",\"error\":{\"message\":\"rate limited for too long\"}}}\nexit 1\n"),
-                          Open(kUsersBinding));
+  RunResult run =
+      Capture(dir,
+              absl::StrCat(Rec("users", R"({"id":1})"),
+                           "out {\"type\":\"TRACE\",\"trace\":{\"type\":\"ERROR\",\"error\":{\"message\":\"rate "
+                           "limited for too long\"}}}\nexit 1\n"),
+              Open(kUsersBinding));
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_EQ(run.OutLines(), (std::vector<std::string>{R"({"opened":{}})", R"({"captured":{"doc":{"id":1}}})"}));
   EXPECT_EQ(run.LastErrMessage(), "rate limited for too long");
@@ -308,9 +348,11 @@ TEST(Capture, FlowClosingStdinStopsTheConnectorWithinTheGracePeriod) {
 
 TEST(Capture, IdleConnectorIsStoppedAndTheShimExitsZero) {
   TestDir dir;
-  RunResult run = Capture(dir, absl::StrCat(State(R"({"data":{"a":1}})"),
-                                            "out {\"type\":\"LOG\",\"log\":{\"level\":\"INFO\",\"message\":\"backing off\"}}\nhang\n"),
-                          Open(kUsersBinding), {.extra_args = {"--idle-timeout=300ms", "--grace-period=200ms"}});
+  RunResult run =
+      Capture(dir,
+              absl::StrCat(State(R"({"data":{"a":1}})"),
+                           "out {\"type\":\"LOG\",\"log\":{\"level\":\"INFO\",\"message\":\"backing off\"}}\nhang\n"),
+              Open(kUsersBinding), {.extra_args = {"--idle-timeout=300ms", "--grace-period=200ms"}});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.OutLines().size(), 2u);
   EXPECT_TRUE(run.ErrContains("connector has been idle for 300ms")) << run.err;
@@ -337,8 +379,9 @@ TEST(Capture, RunIntervalIsWaitedOutUntilFlowClosesStdin) {
 TEST(Capture, SkipIntervalFlagIsHonouredAndNotHandedToTheConnector) {
   TestDir dir;
   dir.Write("run_interval_minutes.json", "60");
-  RunResult run = Capture(dir, absl::StrCat("save-input --config ", dir.Path("config.json"), "\n"),
-                          Open(kUsersBinding, "{}", R"({"api_key":"k","_atf_skip_interval":true})"), {.timeout_seconds = 10});
+  RunResult run =
+      Capture(dir, absl::StrCat("save-input --config ", dir.Path("config.json"), "\n"),
+              Open(kUsersBinding, "{}", R"({"api_key":"k","_atf_skip_interval":true})"), {.timeout_seconds = 10});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_TRUE(run.ErrContains("atf: skipping interval")) << run.err;
   EXPECT_JSON_EQ(dir.Read("config.json"), R"({"api_key":"k"})");
@@ -351,8 +394,8 @@ TEST(Capture, BadRunIntervalFileFailsBeforeTheConnectorStarts) {
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_FALSE(dir.Exists("started"));
   EXPECT_EQ(run.out, "");
-  EXPECT_EQ(run.LastErrMessage(),
-            absl::StrCat(dir.Path("run_interval_minutes.json"), ": must be a whole number of minutes such as 60, got `60.0`"));
+  EXPECT_EQ(run.LastErrMessage(), absl::StrCat(dir.Path("run_interval_minutes.json"),
+                                               ": must be a whole number of minutes such as 60, got `60.0`"));
 }
 
 TEST(Capture, BadOpensAreClearErrors) {
@@ -382,21 +425,24 @@ TEST(Capture, NormalizeFileAndDateTimeFormats) {
   dir.Write("streams/users.normalize.json", R"([{"pointer":"/born","normalization":"datetime_to_date"}])");
   const std::string binding =
       R"({"resourceConfig":{"stream":"users","syncMode":"incremental"},"collection":{"name":"a/users","writeSchema":{"properties":{"updated":{"format":"date-time"},"log":{"items":{"format":"date-time"}}}}}})";
-  RunResult run = Capture(dir,
-                          // The data comes before the stream in this line: the second pass.
-                          absl::StrCat(R"(out {"type":"RECORD","record":{"data":{"updated":"Wed, 02 Jun 2021 06:31:39 GMT","log":["2021-01-01",1.5],"born":"1990-05-06T12:00:00Z"},"stream":"users"}})", "\n",
-                                       Rec("users", R"({"updated":"2021-06-02T06:31:39Z","born":"1990-05-06"})")),
-                          Open(binding));
+  RunResult run = Capture(
+      dir,
+      // The data comes before the stream in this line: the second pass.
+      absl::StrCat(
+          R"(out {"type":"RECORD","record":{"data":{"updated":"Wed, 02 Jun 2021 06:31:39 GMT","log":["2021-01-01",1.5],"born":"1990-05-06T12:00:00Z"},"stream":"users"}})",
+          "\n", Rec("users", R"({"updated":"2021-06-02T06:31:39Z","born":"1990-05-06"})")),
+      Open(binding));
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_EQ(run.OutLines()[1],
-            R"({"captured":{"doc":{"updated":"2021-06-02T06:31:39Z","log":["2021-01-01T00:00:00Z","1970-01-01T00:00:01.500Z"],"born":"1990-05-06"}}})");
+  EXPECT_EQ(
+      run.OutLines()[1],
+      R"({"captured":{"doc":{"updated":"2021-06-02T06:31:39Z","log":["2021-01-01T00:00:00Z","1970-01-01T00:00:01.500Z"],"born":"1990-05-06"}}})");
   EXPECT_EQ(run.OutLines()[2], R"({"captured":{"doc":{"updated":"2021-06-02T06:31:39Z","born":"1990-05-06"}}})");
 }
 
 TEST(Capture, SixtyFourMebibyteRecordPassesThrough) {
   TestDir dir;
-  RunResult run = Capture(dir, absl::StrCat("big-record users 67108864\n", State(R"({"data":{}})")), Open(kUsersBinding),
-                          {.timeout_seconds = 60});
+  RunResult run = Capture(dir, absl::StrCat("big-record users 67108864\n", State(R"({"data":{}})")),
+                          Open(kUsersBinding), {.timeout_seconds = 60});
   ASSERT_EQ(run.exit_code, 0) << run.err.substr(0, 2000);
   std::vector<std::string> lines = run.OutLines();
   ASSERT_EQ(lines.size(), 3u);
@@ -430,7 +476,8 @@ TEST(Capture, FlowNotReadingStdoutHoldsTheConnectorBackWithBoundedMemory) {
     if (i == kRecords / 2) peak_overall = PeakRssKib(shim->pid());  // surely still running
     std::optional<std::string> line = shim->ReadLine(30);
     ASSERT_TRUE(line.has_value()) << "record " << i;
-    ASSERT_TRUE(absl::StartsWith(*line, absl::StrCat(R"({"captured":{"doc":{"id":)", i, ","))) << i << ": " << line->substr(0, 80);
+    ASSERT_TRUE(absl::StartsWith(*line, absl::StrCat(R"({"captured":{"doc":{"id":)", i, ",")))
+        << i << ": " << line->substr(0, 80);
   }
   EXPECT_EQ(shim->ReadLine(30), R"({"checkpoint":{"state":{"updated":{"done":true}}}})");
   std::cerr << "peak RSS of the shim: " << peak_while_blocked << " KiB while blocked, " << peak_overall
@@ -452,28 +499,32 @@ TEST(Capture, RecordedN8nConnectorOutput) {
   TestDir dir;
   const std::string binding =
       R"({"resourceConfig":{"stream":"executions","syncMode":"incremental"},"collection":{"name":"a/executions","key":["/id"],"writeSchema":{"properties":{"startedAt":{"format":"date-time"},"stoppedAt":{"type":["null","string"],"format":"date-time"}}}}})";
-  RunResult run = Capture(dir, absl::StrCat("out-file ", SourceDir(), "/tests/fixtures/recorded/n8n-read.jsonl\n"), Open(binding));
+  RunResult run =
+      Capture(dir, absl::StrCat("out-file ", SourceDir(), "/tests/fixtures/recorded/n8n-read.jsonl\n"), Open(binding));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::vector<std::string> lines = run.OutLines();
   ASSERT_EQ(lines.size(), 7u);  // opened, 5 records, synthetic checkpoint
   rapidjson::Document first = ParseOrDie(lines[1]);
   EXPECT_EQ(first["captured"]["doc"]["id"].GetInt(), 1);
   EXPECT_STREQ(first["captured"]["doc"]["startedAt"].GetString(), "2026-11-01T10:00:00.000Z");
-  EXPECT_TRUE(run.ErrContains(R"("message":"stream status","fields":{"stream":"executions","status":"COMPLETE"})")) << run.err;
+  EXPECT_TRUE(run.ErrContains(R"("message":"stream status","fields":{"stream":"executions","status":"COMPLETE"})"))
+      << run.err;
 }
 
 TEST(Capture, RecordedFarosConnectorOutput) {
   TestDir dir;
   const std::string binding =
       R"({"resourceConfig":{"stream":"builds","syncMode":"incremental"},"collection":{"name":"a/builds","key":["/uid","/source"]}})";
-  RunResult run = Capture(dir, absl::StrCat("out-file ", SourceDir(), "/tests/fixtures/recorded/faros-read.jsonl\n"), Open(binding));
+  RunResult run = Capture(dir, absl::StrCat("out-file ", SourceDir(), "/tests/fixtures/recorded/faros-read.jsonl\n"),
+                          Open(binding));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   int captured = 0, checkpoints = 0;
   for (const std::string& line : run.OutLines()) {
     if (absl::StartsWith(line, R"({"captured":)")) ++captured;
     if (absl::StartsWith(line, R"({"checkpoint":)")) {
       ++checkpoints;
-      EXPECT_TRUE(absl::StartsWith(line, R"({"checkpoint":{"state":{"updated":{"format":"base64/gzip","data":")")) << line;
+      EXPECT_TRUE(absl::StartsWith(line, R"({"checkpoint":{"state":{"updated":{"format":"base64/gzip","data":")"))
+          << line;
     }
   }
   EXPECT_EQ(captured, 5);
@@ -496,8 +547,8 @@ std::string ApplyCheckpoints(std::string state, const std::vector<std::string>& 
     for (const auto& member : checkpoint["updated"].GetObject()) {
       if (doc.HasMember(member.name)) doc.RemoveMember(member.name);
       if (!member.value.IsNull()) {
-        doc.AddMember(rapidjson::Value(member.name, doc.GetAllocator()), rapidjson::Value(member.value, doc.GetAllocator()),
-                      doc.GetAllocator());
+        doc.AddMember(rapidjson::Value(member.name, doc.GetAllocator()),
+                      rapidjson::Value(member.value, doc.GetAllocator()), doc.GetAllocator());
       }
     }
   }

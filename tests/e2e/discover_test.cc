@@ -1,5 +1,5 @@
 // End to end: Discover and Validate through the real binary, with a connector
-// folder holding every kind of patch file (DECISIONS D4, D5).
+// folder holding every kind of patch file (docs/decisions.md, D4, D5).
 #include <signal.h>
 
 #include <chrono>
@@ -7,8 +7,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "atf/base/json.h"
 #include "gtest/gtest.h"
-#include "atf/json.h"
 #include "tests/e2e/harness.h"
 
 namespace atf::testing {
@@ -48,10 +48,12 @@ constexpr const char* kExpectedDiscovered = R"({"discovered":{"bindings":[
   "key":["/day"]}]}})";
 
 constexpr const char* kDiscover =
-    "{\"discover\":{\"connectorType\":\"IMAGE\",\"config\":{\"credentials\":{\"api_key\":\"k-123456\"},\"region\":\"eu\"}}}\n";
+    "{\"discover\":{\"connectorType\":\"IMAGE\",\"config\":{\"credentials\":{\"api_key\":\"k-123456\"},\"region\":"
+    "\"eu\"}}}\n";
 
 void WriteCatalogScript(const TestDir& dir) {
-  dir.Write("script", absl::StrCat("[discover]\nsave-input --config ", dir.Path("config.json"), "\nout ", kCatalog, "\n"));
+  dir.Write("script",
+            absl::StrCat("[discover]\nsave-input --config ", dir.Path("config.json"), "\nout ", kCatalog, "\n"));
 }
 
 TEST(Discover, SevenStreamsThroughEverySchemaFix) {
@@ -69,10 +71,15 @@ TEST(Discover, SevenStreamsThroughEverySchemaFix) {
 
 TEST(Discover, FolderWithEveryKindOfFile) {
   TestDir dir;
-  dir.Write("script", absl::StrCat(
-      "[spec]\nout {\"type\":\"SPEC\",\"spec\":{\"documentationUrl\":\"https://docs.airbyte.com/x\",\"connectionSpecification\":{\"type\":\"object\",\"properties\":{\"api_key\":{\"type\":\"string\",\"airbyte_secret\":true}}}}}\n",
-      "[discover]\nsave-input --config ", dir.Path("config.json"), "\nout ", kCatalog, "\n"));
-  dir.Write("spec.patch.json", R"({"properties":{"credentials":{"type":"object","properties":{"api_key":{"type":"string","secret":true}}},"api_key":null}})");
+  dir.Write("script",
+            absl::StrCat("[spec]\nout "
+                         "{\"type\":\"SPEC\",\"spec\":{\"documentationUrl\":\"https://docs.airbyte.com/"
+                         "x\",\"connectionSpecification\":{\"type\":\"object\",\"properties\":{\"api_key\":{\"type\":"
+                         "\"string\",\"airbyte_secret\":true}}}}}\n",
+                         "[discover]\nsave-input --config ", dir.Path("config.json"), "\nout ", kCatalog, "\n"));
+  dir.Write(
+      "spec.patch.json",
+      R"({"properties":{"credentials":{"type":"object","properties":{"api_key":{"type":"string","secret":true}}},"api_key":null}})");
   dir.Write("spec.map.json", R"({"/api_key":"/credentials/api_key"})");
   dir.Write("oauth2.patch.json", R"({"provider":"","authUrlTemplate":""})");
   dir.Write("documentation_url.patch.json", R"({"documentation_url":"https://go.estuary.dev/demo"})");
@@ -85,13 +92,15 @@ TEST(Discover, FolderWithEveryKindOfFile) {
   dir.Write("streams/orders.pk.json", R"(["order_id"])");
   dir.Write("streams/*.pk.json", R"(["id"])");
   dir.Write("streams/users.normalize.json", R"([{"pointer":"/created_at","normalization":"datetime_to_date"}])");
-  RunResult run = RunShim(dir, "script", absl::StrCat(R"({"spec":{"connectorType":"IMAGE","config":{}}})", "\n", kDiscover));
+  RunResult run =
+      RunShim(dir, "script", absl::StrCat(R"({"spec":{"connectorType":"IMAGE","config":{}}})", "\n", kDiscover));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   ASSERT_EQ(run.OutLines().size(), 2u);
 
   rapidjson::Document spec = ParseOrDie(run.OutLines()[0]);
-  EXPECT_JSON_EQ(WriteJson(spec["spec"]["configSchema"]),
-                 R"({"type":"object","properties":{"credentials":{"type":"object","properties":{"api_key":{"type":"string","secret":true}}}}})");
+  EXPECT_JSON_EQ(
+      WriteJson(spec["spec"]["configSchema"]),
+      R"({"type":"object","properties":{"credentials":{"type":"object","properties":{"api_key":{"type":"string","secret":true}}}}})");
   EXPECT_STREQ(spec["spec"]["documentationUrl"].GetString(), "https://go.estuary.dev/demo");
   EXPECT_JSON_EQ(WriteJson(spec["spec"]["oauth2"]), "{}");
 
@@ -102,8 +111,9 @@ TEST(Discover, FolderWithEveryKindOfFile) {
   const rapidjson::Value& bindings = discovered["discovered"]["bindings"];
   ASSERT_EQ(bindings.Size(), 6u);
   // users: its own patch (no wildcard), the wildcard key.
-  EXPECT_JSON_EQ(WriteJson(bindings[0]["documentSchema"]),
-                 R"({"type":"object","properties":{"id":{"type":"integer"},"plan":{"type":"string","description":"The plan."},"created_at":{"type":"string","format":"date-time"}},"required":["id"]})");
+  EXPECT_JSON_EQ(
+      WriteJson(bindings[0]["documentSchema"]),
+      R"({"type":"object","properties":{"id":{"type":"integer"},"plan":{"type":"string","description":"The plan."},"created_at":{"type":"string","format":"date-time"}},"required":["id"]})");
   // orders: its own key file; the wildcard patch.
   EXPECT_JSON_EQ(WriteJson(bindings[1]["key"]), R"(["/order_id"])");
   EXPECT_JSON_EQ(WriteJson(bindings[1]["resourceConfig"]),
@@ -111,7 +121,8 @@ TEST(Discover, FolderWithEveryKindOfFile) {
   EXPECT_TRUE(bindings[1]["documentSchema"]["properties"].HasMember("_meta"));
   // events/raw: the wildcard key `id` is not in its schema: a warning, not a failure.
   EXPECT_JSON_EQ(WriteJson(bindings[2]["key"]), R"(["/id"])");
-  EXPECT_TRUE(run.ErrContains("cannot make key `/id` required and non-null: property `id` is not in the `properties` of the root"))
+  EXPECT_TRUE(run.ErrContains(
+      "cannot make key `/id` required and non-null: property `id` is not in the `properties` of the root"))
       << run.err;
   EXPECT_STREQ(bindings[5]["documentSchema"]["properties"]["day"]["format"].GetString(), "date-time");
   // The secret from the config never reaches the logs.
@@ -134,15 +145,11 @@ TEST_P(MalformedFile, FailsDiscoverWithAClearError) {
 
 INSTANTIATE_TEST_SUITE_P(
     Discover, MalformedFile,
-    ::testing::Values(std::make_pair("spec.map.json", R"(["/a","/b"])"),
-                      std::make_pair("spec.map.json", R"({"/a":5})"),
-                      std::make_pair("spec.map.json", R"({"/a":"/missing"})"),
-                      std::make_pair("spec.map.json", "{"),
+    ::testing::Values(std::make_pair("spec.map.json", R"(["/a","/b"])"), std::make_pair("spec.map.json", R"({"/a":5})"),
+                      std::make_pair("spec.map.json", R"({"/a":"/missing"})"), std::make_pair("spec.map.json", "{"),
                       std::make_pair("selected_streams.json", R"({"users":1})"),
-                      std::make_pair("omitted_streams.json", "[1]"),
-                      std::make_pair("schema_normalizations.json", "{}"),
-                      std::make_pair("streams/users.pk.json", "[1]"),
-                      std::make_pair("streams/*.pk.json", "\"id\""),
+                      std::make_pair("omitted_streams.json", "[1]"), std::make_pair("schema_normalizations.json", "{}"),
+                      std::make_pair("streams/users.pk.json", "[1]"), std::make_pair("streams/*.pk.json", "\"id\""),
                       std::make_pair("streams/users.patch.json", "{,}"),
                       std::make_pair("streams/*.patch.json", "nope")));
 
@@ -153,8 +160,9 @@ TEST(Discover, MalformedSpecMapFailsBeforeTheConnectorStarts) {
   RunResult run = RunShim(dir, "script", kDiscover);
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_FALSE(dir.Exists("started"));
-  EXPECT_EQ(run.LastErrMessage(), absl::StrCat(dir.Path("spec.map.json"),
-                                               R"(: must be an object of {"<destination pointer>": "<source pointer>"}, got array)"));
+  EXPECT_EQ(run.LastErrMessage(),
+            absl::StrCat(dir.Path("spec.map.json"),
+                         R"(: must be an object of {"<destination pointer>": "<source pointer>"}, got array)"));
 }
 
 TEST(Discover, StreamNamesCannotReadOutsideStreams) {
@@ -195,11 +203,13 @@ constexpr const char* kValidate =
 
 TEST(Validate, H3_SucceededGivesOneResourcePathPerBinding) {
   TestDir dir;
-  dir.Write("script", absl::StrCat("[check]\nsave-args ", dir.Path("args"),
-                                   "\nout {\"type\":\"CONNECTION_STATUS\",\"connectionStatus\":{\"status\":\"SUCCEEDED\"}}\n"));
+  dir.Write("script",
+            absl::StrCat("[check]\nsave-args ", dir.Path("args"),
+                         "\nout {\"type\":\"CONNECTION_STATUS\",\"connectionStatus\":{\"status\":\"SUCCEEDED\"}}\n"));
   RunResult run = RunShim(dir, "script", kValidate);
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_EQ(run.out, "{\"validated\":{\"bindings\":[{\"resourcePath\":[\"users\"]},{\"resourcePath\":[\"public\",\"t\"]}]}}\n");
+  EXPECT_EQ(run.out,
+            "{\"validated\":{\"bindings\":[{\"resourcePath\":[\"users\"]},{\"resourcePath\":[\"public\",\"t\"]}]}}\n");
   std::string args = dir.Read("args");
   EXPECT_TRUE(absl::StartsWith(args, "check\n--config\n")) << args;
   EXPECT_TRUE(absl::EndsWith(args, "/config.json\n")) << args;
@@ -207,7 +217,9 @@ TEST(Validate, H3_SucceededGivesOneResourcePathPerBinding) {
 
 TEST(Validate, H3_FailedIsAnErrorWithTheConnectorsMessage) {
   TestDir dir;
-  dir.Write("script", "[check]\nout {\"type\":\"CONNECTION_STATUS\",\"connectionStatus\":{\"status\":\"FAILED\",\"message\":\"bad key\"}}\n");
+  dir.Write("script",
+            "[check]\nout "
+            "{\"type\":\"CONNECTION_STATUS\",\"connectionStatus\":{\"status\":\"FAILED\",\"message\":\"bad key\"}}\n");
   RunResult run = RunShim(dir, "script", kValidate);
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_EQ(run.out, "");
@@ -225,10 +237,11 @@ TEST(Validate, MissingConnectionStatusIsAnError) {
 TEST(Validate, BadResourceConfigNamesTheBindingAndStartsNothing) {
   TestDir dir;
   dir.Write("script", absl::StrCat("[check]\ntouch ", dir.Path("started"), "\n"));
-  RunResult run = RunShim(dir, "script",
-                          R"({"validate":{"bindings":[{"resourceConfig":{"stream":"a","syncMode":"incremental"}},)"
-                          R"({"resourceConfig":{"stream":"b","syncMode":"sometimes"},"collection":{"name":"acmeCo/b"}}]}})"
-                          "\n");
+  RunResult run =
+      RunShim(dir, "script",
+              R"({"validate":{"bindings":[{"resourceConfig":{"stream":"a","syncMode":"incremental"}},)"
+              R"({"resourceConfig":{"stream":"b","syncMode":"sometimes"},"collection":{"name":"acmeCo/b"}}]}})"
+              "\n");
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_FALSE(dir.Exists("started"));
   EXPECT_EQ(run.LastErrMessage(),

@@ -96,8 +96,8 @@ void Run(const std::string& op, const std::string& rest, const std::vector<std::
     std::string stream;
     size_t n;
     words >> stream >> n;
-    std::cout << R"({"type":"RECORD","record":{"stream":")" << stream << R"(","data":{"blob":")"
-              << std::string(n, 'x') << R"("},"emitted_at":1}})" << '\n';
+    std::cout << R"({"type":"RECORD","record":{"stream":")" << stream << R"(","data":{"blob":")" << std::string(n, 'x')
+              << R"("},"emitted_at":1}})" << '\n';
     std::cout.flush();
   } else if (op == "sleep") {
     std::this_thread::sleep_for(std::chrono::duration<double>(std::stod(rest)));

@@ -8,7 +8,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "atf/codec.h"
+#include "atf/protocol/codec.h"
 #include "capture.grpc.pb.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
@@ -42,8 +42,8 @@ class GrpcShim {
     port_ = std::stoi(dir.Read("port"));
     grpc::ChannelArguments channel_args;
     channel_args.SetMaxReceiveMessageSize(-1);
-    channel_ = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port_), grpc::InsecureChannelCredentials(),
-                                         channel_args);
+    channel_ =
+        grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port_), grpc::InsecureChannelCredentials(), channel_args);
     stub_ = capture::Connector::NewStub(channel_);
   }
 
@@ -155,13 +155,15 @@ TEST(Grpc, SpecDiscoverValidateApply) {
   Rpc spec = Call(shim.stub(), {kProbe, kProbe});
   ASSERT_TRUE(spec.status.ok()) << spec.status.error_message();
   ASSERT_EQ(spec.responses.size(), 2u);
-  EXPECT_TRUE(absl::StrContains(spec.responses[1], R"("documentationUrl":"https://go.estuary.dev/x")")) << spec.responses[1];
+  EXPECT_TRUE(absl::StrContains(spec.responses[1], R"("documentationUrl":"https://go.estuary.dev/x")"))
+      << spec.responses[1];
 
   Rpc discover = Call(shim.stub(), {kProbe, R"({"discover":{"config":{}}})"});
   ASSERT_TRUE(discover.status.ok()) << discover.status.error_message();
   ASSERT_EQ(discover.responses.size(), 2u);
-  EXPECT_JSON_EQ(discover.responses[1],
-                 R"({"discovered":{"bindings":[{"recommendedName":"users","resourceConfig":{"stream":"users","syncMode":"full_refresh","cursorField":["id"]},"documentSchema":{"properties":{"id":{}},"required":["id"]},"key":["/id"]}]}})");
+  EXPECT_JSON_EQ(
+      discover.responses[1],
+      R"({"discovered":{"bindings":[{"recommendedName":"users","resourceConfig":{"stream":"users","syncMode":"full_refresh","cursorField":["id"]},"documentSchema":{"properties":{"id":{}},"required":["id"]},"key":["/id"]}]}})");
 
   Rpc validate = Call(shim.stub(), {kProbe, absl::StrCat(R"({"validate":{"config":{},"bindings":[)", kBinding, "]}}")});
   ASSERT_TRUE(validate.status.ok()) << validate.status.error_message();
@@ -175,11 +177,11 @@ TEST(Grpc, SpecDiscoverValidateApply) {
 
 TEST(Grpc, CaptureSessionWithAcknowledgements) {
   TestDir dir;
-  dir.Write("script", absl::StrCat(kScript, "[read]\n",
-                                   R"(out {"type":"RECORD","record":{"stream":"users","data":{"id":1}}})", "\n",
-                                   R"(out {"type":"STATE","state":{"data":{"c":1}}})", "\nwait-for ", dir.Path("acked"),
-                                   "\n", R"(out {"type":"RECORD","record":{"stream":"users","data":{"id":2}}})", "\n",
-                                   R"(out {"type":"STATE","state":{"data":{"c":2}}})", "\n"));
+  dir.Write("script",
+            absl::StrCat(kScript, "[read]\n", R"(out {"type":"RECORD","record":{"stream":"users","data":{"id":1}}})",
+                         "\n", R"(out {"type":"STATE","state":{"data":{"c":1}}})", "\nwait-for ", dir.Path("acked"),
+                         "\n", R"(out {"type":"RECORD","record":{"stream":"users","data":{"id":2}}})", "\n",
+                         R"(out {"type":"STATE","state":{"data":{"c":2}}})", "\n"));
   GrpcShim shim(dir, "script");
   grpc::ClientContext context;
   auto stream = shim.stub().Capture(&context);
@@ -210,11 +212,11 @@ TEST(Grpc, ConcurrentSessionsAreIndependent) {
   // Each session saves its config; the two configs differ and both
   // sessions wait for each other, so they surely overlap.
   dir.Write("script", absl::StrCat(kScript, "[read]\nsave-input --config ", dir.Path("config-$N.json"), "\n"));
-  dir.Write("run.sh", absl::StrCat("#!/bin/sh\n", "n=$(sed -n 's/.*\"n\":\\([0-9]\\).*/\\1/p' \"$3\")\n",
-                                   "touch ", dir.Path("started-"), "$n\n",
-                                   "while [ ! -e ", dir.Path("started-1"), " ] || [ ! -e ", dir.Path("started-2"),
-                                   " ]; do sleep 0.01; done\n", "cp \"$3\" ", dir.Path("config-"), "$n.json\n",
-                                   R"(echo '{"type":"STATE","state":{"data":{"session":'$n'}}}')", "\n"));
+  dir.Write("run.sh",
+            absl::StrCat("#!/bin/sh\n", "n=$(sed -n 's/.*\"n\":\\([0-9]\\).*/\\1/p' \"$3\")\n", "touch ",
+                         dir.Path("started-"), "$n\n", "while [ ! -e ", dir.Path("started-1"), " ] || [ ! -e ",
+                         dir.Path("started-2"), " ]; do sleep 0.01; done\n", "cp \"$3\" ", dir.Path("config-"),
+                         "$n.json\n", R"(echo '{"type":"STATE","state":{"data":{"session":'$n'}}}')", "\n"));
   GrpcShim shim(dir, "script", {"--connector-entrypoint", absl::StrCat("sh ", dir.Path("run.sh"))});
   Rpc first, second;
   std::thread a([&] { first = Call(shim.stub(), {Open(R"({"n":1})")}, /*capture=*/true); });
@@ -297,7 +299,8 @@ TEST(Grpc, BadRequestsAreInvalidArgument) {
   EXPECT_EQ(ack.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   Rpc bad_binding = Call(shim.stub(), {R"({"validate":{"bindings":[{"resourceConfig":{"stream":"s"}}]}})"});
   EXPECT_EQ(bad_binding.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_TRUE(absl::StartsWith(bad_binding.status.error_message(), "binding 0: ")) << bad_binding.status.error_message();
+  EXPECT_TRUE(absl::StartsWith(bad_binding.status.error_message(), "binding 0: "))
+      << bad_binding.status.error_message();
   EXPECT_EQ(shim.Stop().exit_code, 0);
 }
 
@@ -325,8 +328,8 @@ TEST(Grpc, ChosenPortIsLoggedAsAField) {
   dir.Write("script", kScript);
   GrpcShim shim(dir, "script");
   RunResult server = shim.Stop();
-  EXPECT_TRUE(server.ErrContains(absl::StrCat(R"("message":"gRPC server listening","fields":{"address":"127.0.0.1:0","port":)",
-                                              shim.port(), "}")))
+  EXPECT_TRUE(server.ErrContains(
+      absl::StrCat(R"("message":"gRPC server listening","fields":{"address":"127.0.0.1:0","port":)", shim.port(), "}")))
       << server.err;
 }
 

@@ -9,8 +9,8 @@ std::string FakeConnector() { return FAKE_CONNECTOR; }
 std::string SourceDir() { return ATF_SOURCE_DIR; }
 
 std::vector<std::string> ShimArgs(const TestDir& dir, absl::string_view script) {
-  return {"--connector-entrypoint", absl::StrCat(FakeConnector(), " --script ", dir.Path(script)),
-          "--connector-dir", dir.path()};
+  return {"--connector-entrypoint", absl::StrCat(FakeConnector(), " --script ", dir.Path(script)), "--connector-dir",
+          dir.path()};
 }
 
 std::vector<std::pair<std::string, std::string>> ShimEnv(const TestDir& dir) {
@@ -18,8 +18,7 @@ std::vector<std::pair<std::string, std::string>> ShimEnv(const TestDir& dir) {
   return {{"TMPDIR", dir.Path("tmp")}, {"LOG_FORMAT", "json"}};
 }
 
-RunResult RunShim(const TestDir& dir, absl::string_view script, absl::string_view input,
-                  const ShimOptions& options) {
+RunResult RunShim(const TestDir& dir, absl::string_view script, absl::string_view input, const ShimOptions& options) {
   std::vector<std::string> args = ShimArgs(dir, script);
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
   std::vector<std::pair<std::string, std::string>> env = ShimEnv(dir);

@@ -1,5 +1,5 @@
 // End to end: how the connector process is run and how its failures,
-// signals, hangs and noise reach Flow (DECISIONS D2, D3, D8, D9).
+// signals, hangs and noise reach Flow (docs/decisions.md, D2, D3, D8, D9).
 #include <signal.h>
 
 #include <chrono>
@@ -33,14 +33,17 @@ exit 3
   EXPECT_EQ(run.LastErrLevel(), "error");
   EXPECT_EQ(run.LastErrMessage(), "Invalid API key. Check the config.");
   // The trace is logged at error level with its details.
-  EXPECT_TRUE(run.ErrContains(R"("internal_message":"401 Unauthorized","failure_type":"config_error","stack_trace":"Traceback...")"))
+  EXPECT_TRUE(run.ErrContains(
+      R"("internal_message":"401 Unauthorized","failure_type":"config_error","stack_trace":"Traceback...")"))
       << run.err;
   EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), static_cast<long>(run.ErrMessages().size()));
 }
 
 TEST(Connector, WithoutTraceTheLastErrorLogIsTheMessage) {
   TestDir dir;
-  dir.Write("script", "[spec]\nerr Traceback (most recent call last):\nerr   File \"main.py\", line 1\nerr ValueError: bad config\nexit 2\n");
+  dir.Write("script",
+            "[spec]\nerr Traceback (most recent call last):\nerr   File \"main.py\", line 1\nerr ValueError: bad "
+            "config\nexit 2\n");
   RunResult run = RunShim(dir, "script", kProbe);
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_EQ(run.LastErrMessage(), "ValueError: bad config");
@@ -100,8 +103,12 @@ TEST(Secrets, RedactedInEveryLineTheShimWrites) {
   TestDir dir;
   // The first Spec teaches the shim that `my_field` is secret; the second
   // request carries a config whose secrets the connector then leaks.
-  dir.Write("script", absl::StrCat(R"([spec]
-wait-for )", dir.Path("second"), "\n", R"(out {"type":"LOG","log":{"level":"INFO","message":"config is hunter2-secret and tok-123456"}}
+  dir.Write(
+      "script",
+      absl::StrCat(R"([spec]
+wait-for )",
+                   dir.Path("second"), "\n",
+                   R"(out {"type":"LOG","log":{"level":"INFO","message":"config is hunter2-secret and tok-123456"}}
 err stderr says hunter2-secret
 out not json hunter2-secret
 out {"type":"TRACE","trace":{"type":"ERROR","error":{"message":"failed with hunter2-secret","stack_trace":"at tok-123456"}}}
@@ -109,11 +116,15 @@ exit 1
 )"));
   dir.Write("first-script", absl::StrCat("[spec]\ntouch ", dir.Path("second"), "\n", kSpecLine, "\n"));
   // Two different scripts for the two runs: the entrypoint picks by the marker file.
-  dir.Write("pick.sh", absl::StrCat("#!/bin/sh\nif [ -e ", dir.Path("second"), " ]; then s=script; else s=first-script; fi\n",
-                                    "exec ", FakeConnector(), " --script ", dir.path(), "/$s \"$@\"\n"));
+  dir.Write("pick.sh",
+            absl::StrCat("#!/bin/sh\nif [ -e ", dir.Path("second"), " ]; then s=script; else s=first-script; fi\n",
+                         "exec ", FakeConnector(), " --script ", dir.path(), "/$s \"$@\"\n"));
   RunResult run = RunShim(
       dir, "script",
-      absl::StrCat(kProbe, R"({"spec":{"connectorType":"IMAGE","config":{"my_field":"hunter2-secret","auth":{"access_token":"tok-123456"}}}})", "\n"),
+      absl::StrCat(
+          kProbe,
+          R"({"spec":{"connectorType":"IMAGE","config":{"my_field":"hunter2-secret","auth":{"access_token":"tok-123456"}}}})",
+          "\n"),
       {.extra_args = {"--connector-entrypoint", absl::StrCat("sh ", dir.Path("pick.sh"))}});
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_FALSE(run.ErrContains("hunter2-secret")) << run.err;
@@ -142,11 +153,14 @@ TEST(Stop, SigtermStopsTheConnectorAndTheShim) {
 TEST(Stop, ConnectorIgnoringSigtermIsKilledAfterTheGracePeriod) {
   TestDir dir;
   dir.Write("script", absl::StrCat("[spec]\nignore-sigterm\ntouch ", dir.Path("running"), "\nhang\n"));
-  auto shim = Process::Start(ShimBinary(), [&] {
-    auto args = ShimArgs(dir, "script");
-    args.push_back("--grace-period=500ms");
-    return args;
-  }(), ShimEnv(dir));
+  auto shim = Process::Start(
+      ShimBinary(),
+      [&] {
+        auto args = ShimArgs(dir, "script");
+        args.push_back("--grace-period=500ms");
+        return args;
+      }(),
+      ShimEnv(dir));
   shim->Write(kProbe);
   for (int i = 0; i < 500 && !dir.Exists("running"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   auto start = std::chrono::steady_clock::now();
@@ -171,7 +185,8 @@ TEST(Stop, SigtermBetweenRequestsExitsZero) {
 
 TEST(Idle, HangingConnectorIsStoppedAndReported) {
   TestDir dir;
-  dir.Write("script", "[spec]\nout {\"type\":\"LOG\",\"log\":{\"level\":\"INFO\",\"message\":\"still alive\"}}\nhang\n");
+  dir.Write("script",
+            "[spec]\nout {\"type\":\"LOG\",\"log\":{\"level\":\"INFO\",\"message\":\"still alive\"}}\nhang\n");
   RunResult run = RunShim(dir, "script", kProbe, {.extra_args = {"--idle-timeout=300ms"}});
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_EQ(run.LastErrMessage(), "connector was idle for 300ms without answering spec");

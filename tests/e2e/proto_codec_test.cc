@@ -3,7 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "atf/codec.h"
+#include "atf/protocol/codec.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/harness.h"
@@ -25,18 +25,25 @@ std::vector<Scenario> Scenarios() {
   const std::string open = absl::StrCat(R"({"open":{"capture":{"config":{"k":1},"bindings":[)", kBinding,
                                         R"(]},"range":{"keyEnd":4294967295},"state":{"users":{"c":0}}}})");
   return {
-      {"spec", R"([spec]
+      {"spec",
+       R"([spec]
 out {"type":"SPEC","spec":{"documentationUrl":"https://d","connectionSpecification":{"type":"object","properties":{"x":{"format":"int64"}}},"authSpecification":{"provider":"p","accessTokenHeaders":{"b":1,"a":"x"}}}}
 )",
-       {R"({"spec":{"connectorType":"IMAGE","config":{}}})", R"({"spec":{"connectorType":"IMAGE","config":{"a":1}}})"}, false},
-      {"discover", R"([discover]
+       {R"({"spec":{"connectorType":"IMAGE","config":{}}})", R"({"spec":{"connectorType":"IMAGE","config":{"a":1}}})"},
+       false},
+      {"discover",
+       R"([discover]
 out {"type":"CATALOG","catalog":{"streams":[{"name":"users","json_schema":{"properties":{"id":{"type":["null","integer"]}}},"source_defined_primary_key":[["id"]],"supported_sync_modes":["incremental"]},{"name":"x","json_schema":{}}]}}
 )",
-       {R"({"discover":{"config":{"a":1}}})"}, false},
-      {"validate", "[check]\nout {\"type\":\"CONNECTION_STATUS\",\"connectionStatus\":{\"status\":\"SUCCEEDED\"}}\n",
-       {absl::StrCat(R"({"validate":{"name":"n","config":{},"bindings":[)", kBinding, "]}}")}, false},
+       {R"({"discover":{"config":{"a":1}}})"},
+       false},
+      {"validate",
+       "[check]\nout {\"type\":\"CONNECTION_STATUS\",\"connectionStatus\":{\"status\":\"SUCCEEDED\"}}\n",
+       {absl::StrCat(R"({"validate":{"name":"n","config":{},"bindings":[)", kBinding, "]}}")},
+       false},
       {"apply", "", {R"({"apply":{"version":"v"}})"}, false},
-      {"capture", R"([read]
+      {"capture",
+       R"([read]
 out {"type":"RECORD","record":{"stream":"users","data":{"id":1,"at":"2024-01-02 03:04:05"}}}
 out {"type":"STATE","state":{"data":{"c":1},"merge":true}}
 out {"type":"RECORD","record":{"stream":"users","data":{"id":2,"at":1706781600}}}
@@ -44,9 +51,12 @@ out {"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"nam
 out {"type":"STATE","state":{"type":"GLOBAL","global":{"shared_state":{"lsn":3}}}}
 out {"type":"RECORD","record":{"stream":"users","data":{"id":3}}}
 )",
-       {open}, true},
-      {"failure", "[discover]\nout {\"type\":\"TRACE\",\"trace\":{\"type\":\"ERROR\",\"error\":{\"message\":\"boom\"}}}\nexit 3\n",
-       {R"({"discover":{"config":{}}})"}, false},
+       {open},
+       true},
+      {"failure",
+       "[discover]\nout {\"type\":\"TRACE\",\"trace\":{\"type\":\"ERROR\",\"error\":{\"message\":\"boom\"}}}\nexit 3\n",
+       {R"({"discover":{"config":{}}})"},
+       false},
       {"bad_request", "", {R"({"acknowledge":{"checkpoints":1}})"}, false},
   };
 }
@@ -81,7 +91,8 @@ TEST_P(SameResponses, InBothCodecs) {
     AppendRequest(Codec::kProto, decoded, &proto_input);
   }
   RunResult json = RunShim(dir, "script", json_input, {.keep_stdin_open = scenario.capture});
-  RunResult proto = RunShim(dir, "script", proto_input, {.extra_args = {"--codec=proto"}, .keep_stdin_open = scenario.capture});
+  RunResult proto =
+      RunShim(dir, "script", proto_input, {.extra_args = {"--codec=proto"}, .keep_stdin_open = scenario.capture});
   EXPECT_EQ(json.exit_code, proto.exit_code);
   EXPECT_EQ(json.LastErrMessage(), proto.LastErrMessage());
   std::vector<capture::Response> from_json = DecodeOutput(Codec::kJson, json.out);
@@ -90,7 +101,9 @@ TEST_P(SameResponses, InBothCodecs) {
   for (size_t i = 0; i < from_json.size(); ++i) {
     // Semantic equality: map entries may serialize in any order.
     EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(from_json[i], from_proto[i]))
-        << "response " << i << "\n" << from_json[i].ShortDebugString() << "\n" << from_proto[i].ShortDebugString();
+        << "response " << i << "\n"
+        << from_json[i].ShortDebugString() << "\n"
+        << from_proto[i].ShortDebugString();
   }
   if (std::string(scenario.name) == "capture") {
     EXPECT_EQ(from_json.size(), 8u);  // opened, 3 records, 4 checkpoints
@@ -116,7 +129,8 @@ TEST(ProtoCodec, OversizedFrameIsAClearError) {
 TEST(ProtoCodec, GarbageFrameIsAClearError) {
   TestDir dir;
   dir.Write("script", "");
-  RunResult run = RunShim(dir, "script", std::string("\x03\x00\x00\x00\x0a\xff\xff", 7), {.extra_args = {"--codec=proto"}});
+  RunResult run =
+      RunShim(dir, "script", std::string("\x03\x00\x00\x00\x0a\xff\xff", 7), {.extra_args = {"--codec=proto"}});
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_EQ(run.LastErrMessage(), "Flow request frame 1: invalid protobuf request frame (3 bytes)");
 }
@@ -125,10 +139,12 @@ TEST(ProtoCodec, SixtyFourMebibyteCapturedDocument) {
   TestDir dir;
   dir.Write("script", "[read]\nbig-record users 67108864\n");
   capture::Request open;
-  ASSERT_TRUE(DecodeRequest(Codec::kJson, absl::StrCat(R"({"open":{"capture":{"bindings":[)", kBinding, "]}}}"), &open).ok());
+  ASSERT_TRUE(
+      DecodeRequest(Codec::kJson, absl::StrCat(R"({"open":{"capture":{"bindings":[)", kBinding, "]}}}"), &open).ok());
   std::string input;
   AppendRequest(Codec::kProto, open, &input);
-  RunResult run = RunShim(dir, "script", input, {.extra_args = {"--codec=proto"}, .keep_stdin_open = true, .timeout_seconds = 60});
+  RunResult run =
+      RunShim(dir, "script", input, {.extra_args = {"--codec=proto"}, .keep_stdin_open = true, .timeout_seconds = 60});
   ASSERT_EQ(run.exit_code, 0) << run.err.substr(0, 1000);
   std::vector<capture::Response> responses = DecodeOutput(Codec::kProto, run.out);
   ASSERT_EQ(responses.size(), 3u);

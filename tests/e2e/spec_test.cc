@@ -4,7 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "atf/codec.h"
+#include "atf/protocol/codec.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/harness.h"
@@ -28,7 +28,8 @@ std::string Lines(std::initializer_list<const char*> lines) {
 TEST(Spec, ProbeAndRealSpecInOneInput) {
   TestDir dir;
   dir.Write("script", kSpecScript);
-  RunResult run = RunShim(dir, "script", Lines({kProbe, R"({"spec":{"connectorType":"IMAGE","config":{"api_key":"k"}}})"}));
+  RunResult run =
+      RunShim(dir, "script", Lines({kProbe, R"({"spec":{"connectorType":"IMAGE","config":{"api_key":"k"}}})"}));
   EXPECT_EQ(run.exit_code, 0) << run.err;
   ASSERT_EQ(run.OutLines().size(), 2u) << run.out;
   for (const std::string& line : run.OutLines()) {
@@ -118,16 +119,20 @@ TEST(Spec, JunkAndWarningLinesAreLoggedNotFatal) {
   TestDir dir;
   dir.Write("script", std::string("[spec]\nout I am plaintext!\nout {}\n") +
                           "out {\"type\":\"LOG\",\"log\":{\"level\":\"WARNING\",\"message\":\"careful now\"}}\n" +
-                          "out {\"type\":\"TRACE\",\"trace\":{\"type\":\"STREAM_STATUS\",\"stream_status\":{\"stream_descriptor\":{\"name\":\"users\"},\"status\":\"RUNNING\"}}}\n" +
+                          "out "
+                          "{\"type\":\"TRACE\",\"trace\":{\"type\":\"STREAM_STATUS\",\"stream_status\":{\"stream_"
+                          "descriptor\":{\"name\":\"users\"},\"status\":\"RUNNING\"}}}\n" +
                           std::string(kSpecScript).substr(7));
   RunResult run = RunShim(dir, "script", Lines({kProbe}));
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.OutLines().size(), 1u);
   EXPECT_TRUE(run.ErrContains(R"("level":"warn","message":"careful now")")) << run.err;
-  EXPECT_TRUE(run.ErrContains(R"("level":"warn","message":"ignoring connector output that is not an Airbyte message","fields":{"line_number":1,"reason":"not JSON)"))
+  EXPECT_TRUE(run.ErrContains(
+      R"("level":"warn","message":"ignoring connector output that is not an Airbyte message","fields":{"line_number":1,"reason":"not JSON)"))
       << run.err;
   EXPECT_TRUE(run.ErrContains(R"("reason":"no string `type`","line":"{}")")) << run.err;
-  EXPECT_TRUE(run.ErrContains(R"("message":"stream status","fields":{"stream":"users","status":"RUNNING"})")) << run.err;
+  EXPECT_TRUE(run.ErrContains(R"("message":"stream status","fields":{"stream":"users","status":"RUNNING"})"))
+      << run.err;
 }
 
 TEST(Apply, AnswersWithoutStartingTheConnector) {
@@ -156,7 +161,8 @@ TEST(RequestLoop, BadRequestLinesAreClearErrors) {
   for (const Case& c : std::vector<Case>{
            {"not json\n", "Flow request on line 1: invalid JSON at offset 1: Invalid value."},
            {absl::StrCat(kProbe, "\n{}\n"),
-            "Flow request on line 2: no known operation (expected one of spec, discover, validate, apply, open or acknowledge)"},
+            "Flow request on line 2: no known operation (expected one of spec, discover, validate, apply, open or "
+            "acknowledge)"},
            {"{\"acknowledge\":{\"checkpoints\":1}}\n", "`acknowledge` request outside a capture session"},
            {"{\"spec\":{\"connectorType\":5.5}}\n",
             "Flow request on line 1: spec.connectorType: expected an enum name or number, got a number"},

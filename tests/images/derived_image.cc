@@ -72,7 +72,6 @@ std::optional<CopyStep> ParseCopy(const DockerInstruction& instruction, std::str
   return copy;
 }
 
-
 // The ENTRYPOINT runs the shim at WORKDIR and names the upstream command.
 void CheckEntrypoint(const DerivedImage& image, int stage_line, int entrypoint_line, const ProblemLog& log) {
   const std::string shim_path = absl::StrCat(image.workdir, "/", kShimBinary);
@@ -105,8 +104,8 @@ void CheckShimCopy(const DerivedImage& image, int stage_line, const ProblemLog& 
     }
   }
   if (!shim_copied && !image.shim_stage.empty()) {
-    log.Add(stage_line, absl::StrCat("the shim is never copied: add `COPY --from=", image.shim_stage, " /",
-                                     kShimBinary, " ./`"));
+    log.Add(stage_line,
+            absl::StrCat("the shim is never copied: add `COPY --from=", image.shim_stage, " /", kShimBinary, " ./`"));
   }
 }
 
@@ -138,10 +137,8 @@ void CheckLabels(const DerivedImage& image, int stage_line, const ProblemLog& lo
 
 const std::map<std::string, std::string>& RequiredLabels() {
   static const auto* labels = new std::map<std::string, std::string>{
-      {"FLOW_RUNTIME_PROTOCOL", "capture"},
-      {"CONNECTOR_PROTOCOL", "flow-capture"},
-      {"FLOW_RUNTIME_CODEC", "json"},
-      {"io.airbyte.name", ""},
+      {"FLOW_RUNTIME_PROTOCOL", "capture"}, {"CONNECTOR_PROTOCOL", "flow-capture"},
+      {"FLOW_RUNTIME_CODEC", "json"},       {"io.airbyte.name", ""},
       {"io.airbyte.version", ""},
   };
   return *labels;
@@ -211,8 +208,7 @@ DerivedImage ReadDerivedImage(absl::string_view dockerfile_text, absl::string_vi
     if (MentionsShimTag(stage.reference)) image.shim_stage = stage.alias;
   }
   if (image.shim_stage.empty()) {
-    log.Add(stages.front().line,
-            absl::StrCat("no stage is built `FROM <shim image>:${", kShimTagArg, "} AS <name>`"));
+    log.Add(stages.front().line, absl::StrCat("no stage is built `FROM <shim image>:${", kShimTagArg, "} AS <name>`"));
   }
 
   const Stage& final_stage = stages.back();
@@ -221,8 +217,8 @@ DerivedImage ReadDerivedImage(absl::string_view dockerfile_text, absl::string_vi
   }
   std::tie(image.upstream_image, image.upstream_tag) = SplitTag(Substitute(final_stage.reference, args));
   if (image.upstream_tag.empty() || image.upstream_tag == "latest") {
-    log.Add(final_stage.line, absl::StrCat("the upstream image `", final_stage.reference,
-                                           "` must be pinned to a version tag"));
+    log.Add(final_stage.line,
+            absl::StrCat("the upstream image `", final_stage.reference, "` must be pinned to a version tag"));
   }
 
   int entrypoint_line = final_stage.line;
@@ -236,8 +232,10 @@ DerivedImage ReadDerivedImage(absl::string_view dockerfile_text, absl::string_vi
     } else if (keyword == "COPY") {
       std::string error;
       std::optional<CopyStep> copy = ParseCopy(instruction, error);
-      if (copy) image.copies.push_back(std::move(*copy));
-      else log.Add(instruction.line, error);
+      if (copy)
+        image.copies.push_back(std::move(*copy));
+      else
+        log.Add(instruction.line, error);
     } else if (keyword == "ENTRYPOINT") {
       entrypoint_line = instruction.line;
       absl::StatusOr<std::optional<std::vector<std::string>>> exec = ExecForm(instruction.arguments);
@@ -252,8 +250,10 @@ DerivedImage ReadDerivedImage(absl::string_view dockerfile_text, absl::string_vi
       }
     } else if (keyword == "LABEL") {
       absl::StatusOr<std::vector<std::pair<std::string, std::string>>> labels = ParseLabels(instruction.arguments);
-      if (!labels.ok()) log.Add(instruction.line, absl::StrCat("LABEL: ", labels.status().message()));
-      else for (auto& [key, value] : *labels) image.labels[key] = value;
+      if (!labels.ok())
+        log.Add(instruction.line, absl::StrCat("LABEL: ", labels.status().message()));
+      else
+        for (auto& [key, value] : *labels) image.labels[key] = value;
     }
   }
 

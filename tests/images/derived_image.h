@@ -20,10 +20,10 @@ struct CopyStep {
 };
 
 struct DerivedImage {
-  std::string shim_stage;      // the alias of the stage built from the shim image
-  std::string upstream_image;  // the final stage's image, e.g. airbyte/source-faker
-  std::string upstream_tag;    // and its tag
-  std::string workdir;         // the final stage's WORKDIR
+  std::string shim_stage;        // the alias of the stage built from the shim image
+  std::string upstream_image;    // the final stage's image, e.g. airbyte/source-faker
+  std::string upstream_tag;      // and its tag
+  std::string workdir;           // the final stage's WORKDIR
   std::vector<CopyStep> copies;  // of the final stage
   std::vector<std::string> entrypoint;
   std::map<std::string, std::string> labels;

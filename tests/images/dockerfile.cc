@@ -7,7 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "atf/json.h"
+#include "atf/base/json.h"
+#include "atf/base/status.h"
 
 namespace atf::images {
 namespace {
@@ -24,8 +25,7 @@ bool IsNameChar(char c) { return absl::ascii_isalnum(static_cast<unsigned char>(
 
 }  // namespace
 
-absl::StatusOr<std::vector<DockerInstruction>> ParseDockerfile(absl::string_view text,
-                                                               absl::string_view file_name) {
+absl::StatusOr<std::vector<DockerInstruction>> ParseDockerfile(absl::string_view text, absl::string_view file_name) {
   std::vector<DockerInstruction> instructions;
   bool continued = false;
   int number = 0;
@@ -52,8 +52,8 @@ absl::StatusOr<std::vector<DockerInstruction>> ParseDockerfile(absl::string_view
     continued = continues;
   }
   if (continued) {
-    return absl::InvalidArgumentError(absl::StrCat(file_name, ":", instructions.back().line,
-                                                   ": the instruction ends with `\\` but nothing follows"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(file_name, ":", instructions.back().line, ": the instruction ends with `\\` but nothing follows"));
   }
   return instructions;
 }
@@ -66,12 +66,18 @@ absl::StatusOr<std::vector<std::string>> SplitWords(absl::string_view arguments)
   for (size_t i = 0; i < arguments.size(); ++i) {
     const char c = arguments[i];
     if (quote == '\'') {
-      if (c == '\'') quote = 0; else word += c;
+      if (c == '\'')
+        quote = 0;
+      else
+        word += c;
     } else if (c == '\\' && i + 1 < arguments.size()) {
       word += arguments[++i];
       in_word = true;
     } else if (quote == '"') {
-      if (c == '"') quote = 0; else word += c;
+      if (c == '"')
+        quote = 0;
+      else
+        word += c;
     } else if (c == '"' || c == '\'') {
       quote = c;
       in_word = true;
@@ -91,11 +97,10 @@ absl::StatusOr<std::vector<std::string>> SplitWords(absl::string_view arguments)
 
 absl::StatusOr<std::optional<std::vector<std::string>>> ExecForm(absl::string_view arguments) {
   if (!absl::StartsWith(arguments, "[")) return std::nullopt;
-  absl::StatusOr<rapidjson::Document> doc = ParseJson(arguments, "the exec form");
-  if (!doc.ok()) return doc.status();
-  if (!doc->IsArray()) return absl::InvalidArgumentError("the exec form must be a JSON array of strings");
+  ATF_ASSIGN_OR_RETURN(rapidjson::Document doc, ParseJson(arguments, "the exec form"));
+  if (!doc.IsArray()) return absl::InvalidArgumentError("the exec form must be a JSON array of strings");
   std::vector<std::string> words;
-  for (const rapidjson::Value& element : doc->GetArray()) {
+  for (const rapidjson::Value& element : doc.GetArray()) {
     if (!element.IsString()) return absl::InvalidArgumentError("the exec form must be a JSON array of strings");
     words.emplace_back(ViewOf(element));
   }
@@ -103,10 +108,9 @@ absl::StatusOr<std::optional<std::vector<std::string>>> ExecForm(absl::string_vi
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseLabels(absl::string_view arguments) {
-  absl::StatusOr<std::vector<std::string>> words = SplitWords(arguments);
-  if (!words.ok()) return words.status();
+  ATF_ASSIGN_OR_RETURN(std::vector<std::string> words, SplitWords(arguments));
   std::vector<std::pair<std::string, std::string>> labels;
-  for (const std::string& word : *words) {
+  for (const std::string& word : words) {
     const size_t eq = word.find('=');
     if (eq == std::string::npos || eq == 0) {
       return absl::InvalidArgumentError(absl::StrCat("`", word, "` is not key=value"));

@@ -22,8 +22,7 @@ struct DockerInstruction {
 };
 
 // Errors name `file_name` and the line.
-absl::StatusOr<std::vector<DockerInstruction>> ParseDockerfile(absl::string_view text,
-                                                               absl::string_view file_name);
+absl::StatusOr<std::vector<DockerInstruction>> ParseDockerfile(absl::string_view text, absl::string_view file_name);
 
 // Whitespace-separated words; "double" and 'single' quotes group, a backslash
 // escapes the next character outside single quotes.

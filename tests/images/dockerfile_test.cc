@@ -61,8 +61,7 @@ TEST(ExecForm, JsonArrayOrShellForm) {
 }
 
 TEST(ParseLabels, PairsWithQuotedValues) {
-  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> labels =
-      ParseLabels(R"(a=1 "b.c"="two words" d=)");
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> labels = ParseLabels(R"(a=1 "b.c"="two words" d=)");
   ASSERT_TRUE(labels.ok());
   EXPECT_THAT(*labels, ElementsAre(Pair("a", "1"), Pair("b.c", "two words"), Pair("d", "")));
   EXPECT_FALSE(ParseLabels("novalue").ok());

@@ -11,7 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "atf/json.h"
+#include "atf/base/json.h"
 #include "patches/connector_dir.h"
 #include "patches/pointer.h"
 #include "tests/images/derived_image.h"
@@ -92,8 +92,8 @@ void CheckMetadata(const std::string& folder, const std::string& name, const Der
   field("description");
   if (std::optional<std::string> category = field("category");
       category && std::find(Categories().begin(), Categories().end(), *category) == Categories().end()) {
-    problems.push_back(absl::StrCat(path, ": `category` is `", *category, "`, must be one of ",
-                                    absl::StrJoin(Categories(), ", ")));
+    problems.push_back(
+        absl::StrCat(path, ": `category` is `", *category, "`, must be one of ", absl::StrJoin(Categories(), ", ")));
   }
   must_equal("upstream_image", field("upstream_image"), image.upstream_image, "the Dockerfile's FROM");
   must_equal("upstream_version", field("upstream_version"), image.upstream_tag, "the Dockerfile's FROM");
@@ -104,19 +104,18 @@ void CheckMetadata(const std::string& folder, const std::string& name, const Der
 
 // Every JSON file of the folder reaches the image, and every file that
 // reaches it is a patch file the shim reads.
-void CheckCoverage(const std::string& folder, const std::vector<ImageFile>& files,
-                   std::vector<std::string>& problems) {
+void CheckCoverage(const std::string& folder, const std::vector<ImageFile>& files, std::vector<std::string>& problems) {
   std::set<std::string> copied;
   for (const ImageFile& file : files) copied.insert(file.source);
   for (const std::string& file : ListFiles(folder)) {
     if (absl::EndsWith(file, ".json") && file != "metadata.json" && !copied.count(file)) {
-      problems.push_back(absl::StrCat(folder, "/", file, ": not copied into the image (no COPY brings it), "
-                                                          "so the shim never sees it"));
+      problems.push_back(absl::StrCat(folder, "/", file,
+                                      ": not copied into the image (no COPY brings it), "
+                                      "so the shim never sees it"));
     }
   }
-  if (std::find_if(files.begin(), files.end(), [](const ImageFile& f) {
-        return f.target == "documentation_url.patch.json";
-      }) == files.end()) {
+  if (std::find_if(files.begin(), files.end(),
+                   [](const ImageFile& f) { return f.target == "documentation_url.patch.json"; }) == files.end()) {
     problems.push_back(absl::StrCat(folder, ": the image has no documentation_url.patch.json"));
   }
 }
@@ -136,8 +135,8 @@ void CheckSpecPatchLeaves(const rapidjson::Value& patch, const std::string& poin
   const rapidjson::Value* actual = QueryPointer(schema, pointer);
   if (patch.IsNull()) {
     if (actual != nullptr) {
-      problems.push_back(absl::StrCat("spec.patch.json removes ", pointer,
-                                      " but the Spec response's configSchema still has it"));
+      problems.push_back(
+          absl::StrCat("spec.patch.json removes ", pointer, " but the Spec response's configSchema still has it"));
     }
   } else if (actual == nullptr || *actual != patch) {
     problems.push_back(absl::StrCat("spec.patch.json sets ", pointer, " to ", WriteJson(patch),
@@ -148,8 +147,8 @@ void CheckSpecPatchLeaves(const rapidjson::Value& patch, const std::string& poin
 
 // Runs the image's ENTRYPOINT in the assembled WORKDIR with the demo
 // connector in place of the upstream one, and checks the Spec response.
-void RunSpec(const DerivedImage& image, const std::string& root, const std::string& folder,
-             const CheckOptions& options, CheckResult& result) {
+void RunSpec(const DerivedImage& image, const std::string& root, const std::string& folder, const CheckOptions& options,
+             CheckResult& result) {
   std::vector<std::string>& problems = result.problems;
   const std::string workdir = root + image.workdir;
   const std::string connector_entrypoint = ConnectorEntrypointOf(image.entrypoint);
@@ -172,11 +171,11 @@ void RunSpec(const DerivedImage& image, const std::string& root, const std::stri
   testing::RunResult run = process->Wait(options.timeout_seconds);
   const std::string shown_command = absl::StrCat(image.entrypoint.front(), " ... (Spec, demo connector)");
   if (run.timed_out || run.exit_code != 0 || run.OutLines().size() != 1) {
-    problems.push_back(absl::StrCat(shown_command, ": ",
-                                    run.timed_out ? "did not finish"
-                                                  : absl::StrCat("exit ", run.exit_code, ", ", run.OutLines().size(),
-                                                                 " responses"),
-                                    "; last log line: ", run.LastErrMessage()));
+    problems.push_back(
+        absl::StrCat(shown_command, ": ",
+                     run.timed_out ? "did not finish"
+                                   : absl::StrCat("exit ", run.exit_code, ", ", run.OutLines().size(), " responses"),
+                     "; last log line: ", run.LastErrMessage()));
     return;
   }
   absl::StatusOr<rapidjson::Document> response = ParseJson(run.OutLines().front(), "the Spec response");
@@ -263,8 +262,8 @@ CheckResult CheckConnectorFolder(const std::string& folder_arg, const CheckOptio
   fs::create_directories(workdir, ec);
   fs::copy_file(options.shim, root.path() + image.entrypoint.front(), ec);
   if (ec) {
-    problems.push_back(absl::StrCat("cannot place the shim ", options.shim, " at ", image.entrypoint.front(), ": ",
-                                    ec.message()));
+    problems.push_back(
+        absl::StrCat("cannot place the shim ", options.shim, " at ", image.entrypoint.front(), ": ", ec.message()));
     return result;
   }
   const ConnectorDir image_dir(workdir);

@@ -58,9 +58,9 @@ class ImageCheck : public ::testing::Test {
   }
 
   CheckResult Check() {
-    return CheckConnectorFolder(dir_.Path("source-acme"),
-                                {.shim = ATF_BINARY,
-                                 .demo_connector = ATF_SOURCE_DIR "/connectors/source-demo/source-demo.sh"});
+    return CheckConnectorFolder(
+        dir_.Path("source-acme"),
+        {.shim = ATF_BINARY, .demo_connector = ATF_SOURCE_DIR "/connectors/source-demo/source-demo.sh"});
   }
 
   // The one problem containing `text`, with every problem shown on failure.
@@ -86,14 +86,16 @@ TEST_F(ImageCheck, AGoodFolderPassesAndItsSpecCarriesEveryPatch) {
 }
 
 TEST_F(ImageCheck, ShellFormEntrypoint) {
-  EditDockerfile(R"(ENTRYPOINT ["/airbyte/integration_code/airbyte-to-flow", "--connector-entrypoint", "python /airbyte/integration_code/main.py"])",
-                 "ENTRYPOINT /airbyte/integration_code/airbyte-to-flow --connector-entrypoint main.py");
+  EditDockerfile(
+      R"(ENTRYPOINT ["/airbyte/integration_code/airbyte-to-flow", "--connector-entrypoint", "python /airbyte/integration_code/main.py"])",
+      "ENTRYPOINT /airbyte/integration_code/airbyte-to-flow --connector-entrypoint main.py");
   EXPECT_TRUE(HasProblem(Check(), "Dockerfile:10: ENTRYPOINT must be in exec form"));
 }
 
 TEST_F(ImageCheck, EntrypointThatIsNotTheShimOrHasNoConnector) {
-  EditDockerfile(R"(["/airbyte/integration_code/airbyte-to-flow", "--connector-entrypoint", "python /airbyte/integration_code/main.py"])",
-                 R"(["/airbyte-to-flow", "--codec", "json"])");
+  EditDockerfile(
+      R"(["/airbyte/integration_code/airbyte-to-flow", "--connector-entrypoint", "python /airbyte/integration_code/main.py"])",
+      R"(["/airbyte-to-flow", "--codec", "json"])");
   CheckResult result = Check();
   EXPECT_TRUE(HasProblem(result, "ENTRYPOINT must start with the shim, `/airbyte/integration_code/airbyte-to-flow`"));
   EXPECT_TRUE(HasProblem(result, "ENTRYPOINT has no `--connector-entrypoint <upstream command>`"));
@@ -109,7 +111,8 @@ TEST_F(ImageCheck, MissingAndWrongLabels) {
 
 TEST_F(ImageCheck, VersionsThatDisagree) {
   EditDockerfile("io.airbyte.version=2.0.1", "io.airbyte.version=2.0.0");
-  Write("metadata.json", absl::StrReplaceAll(kMetadata, {{R"("upstream_version": "2.0.1")", R"("upstream_version": "1.9")"}}));
+  Write("metadata.json",
+        absl::StrReplaceAll(kMetadata, {{R"("upstream_version": "2.0.1")", R"("upstream_version": "1.9")"}}));
   CheckResult result = Check();
   EXPECT_TRUE(HasProblem(result, "LABEL io.airbyte.version is `2.0.0` but the upstream image's tag is `2.0.1`"));
   EXPECT_TRUE(HasProblem(result, "metadata.json: `upstream_version` is `1.9` but the Dockerfile's FROM says `2.0.1`"));
@@ -119,7 +122,8 @@ TEST_F(ImageCheck, UnpinnedUpstreamAndNoShimTagArg) {
   EditDockerfile("airbyte/source-acme:2.0.1", "airbyte/source-acme");
   EditDockerfile("ARG AIRBYTE_TO_FLOW_TAG=dev\n", "");
   CheckResult result = Check();
-  EXPECT_TRUE(HasProblem(result, "Dockerfile:4: the upstream image `airbyte/source-acme` must be pinned to a version tag"));
+  EXPECT_TRUE(
+      HasProblem(result, "Dockerfile:4: the upstream image `airbyte/source-acme` must be pinned to a version tag"));
   EXPECT_TRUE(HasProblem(result, "no `ARG AIRBYTE_TO_FLOW_TAG` before the first FROM"));
 }
 
@@ -175,8 +179,9 @@ TEST_F(ImageCheck, SpecPatchValueTheShimRewrites) {
   // The shim's clean-up of non-standard formats runs after the patch: the
   // image would not show what the patch says.
   Write("spec.patch.json", R"({"properties": {"record_count": {"format": "int64"}}})");
-  EXPECT_TRUE(HasProblem(Check(), "spec.patch.json sets /properties/record_count/format to \"int64\" but the Spec "
-                                  "response's configSchema has \"integer\""));
+  EXPECT_TRUE(HasProblem(Check(),
+                         "spec.patch.json sets /properties/record_count/format to \"int64\" but the Spec "
+                         "response's configSchema has \"integer\""));
 }
 
 }  // namespace

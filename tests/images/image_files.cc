@@ -107,15 +107,14 @@ std::vector<ImageFile> ContextFiles(const DerivedImage& image, const std::string
                            ": the shim reads patch files from its working directory"));
       continue;
     }
-    const bool dest_is_folder = dest->empty() || absl::EndsWith(*dest, "/") || copy.sources.size() > 1 ||
-                                HasGlob(copy.sources.front());
+    const bool dest_is_folder =
+        dest->empty() || absl::EndsWith(*dest, "/") || copy.sources.size() > 1 || HasGlob(copy.sources.front());
     if (dest_is_folder && !dest->empty() && !absl::EndsWith(*dest, "/")) *dest += "/";
     for (const std::string& source : copy.sources) {
       absl::string_view src = source;
       while (absl::ConsumePrefix(&src, "./")) {}
       while (absl::ConsumeSuffix(&src, "/")) {}
-      if (absl::StartsWith(src, "/") || src == ".." || absl::StartsWith(src, "../") ||
-          absl::StrContains(src, "/../")) {
+      if (absl::StartsWith(src, "/") || src == ".." || absl::StartsWith(src, "../") || absl::StrContains(src, "/../")) {
         problem(absl::StrCat("COPY source `", source, "` is outside the connector folder"));
         continue;
       }

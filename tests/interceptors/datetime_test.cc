@@ -1,4 +1,4 @@
-// Date-time normalization of single values: REFERENCE-VECTORS §C1-C3, with
+// Date-time normalization of single values: docs/reference.md vectors C1-C3, with
 // the D7 changes named.
 #include "interceptors/datetime.h"
 

@@ -1,10 +1,10 @@
-// Discover: REFERENCE-VECTORS §A1, §H2 and the D4/D5 changes.
+// Discover: docs/reference.md vectors A1, H2 and the D4/D5 changes.
 #include "interceptors/discover.h"
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_replace.h"
-#include "atf/json.h"
-#include "atf/codec.h"
+#include "atf/base/json.h"
+#include "atf/protocol/codec.h"
 #include "gtest/gtest.h"
 #include "interceptors/pk.h"
 #include "tests/testing/test_util.h"
@@ -64,16 +64,15 @@ TEST_F(DiscoverTest, H2_Vector) {
 
 TEST_F(DiscoverTest, D5_CompositeKeyWithoutDefaultCursorHasNoCursorField) {
   // Reference: cursorField ["a","b"], which Airbyte reads as the nested path a.b.
-  auto out = Build(R"({"streams":[{"name":"s","json_schema":{"properties":{"a":{},"b":{}}},"source_defined_primary_key":[["a"],["b"]]}]})");
+  auto out = Build(
+      R"({"streams":[{"name":"s","json_schema":{"properties":{"a":{},"b":{}}},"source_defined_primary_key":[["a"],["b"]]}]})");
   ASSERT_TRUE(out.ok());
   EXPECT_TRUE(absl::StrContains(*out, R"("resourceConfig":{"stream":"s","syncMode":"full_refresh"},)")) << *out;
   EXPECT_TRUE(absl::StrContains(*out, R"("key":["/a","/b"])")) << *out;
 }
 
 TEST(Cursor, DefaultsPerD5) {
-  auto cursor = [](const char* stream, std::vector<std::string> key) {
-    return DefaultCursor(ParseOrDie(stream), key);
-  };
+  auto cursor = [](const char* stream, std::vector<std::string> key) { return DefaultCursor(ParseOrDie(stream), key); };
   EXPECT_EQ(*cursor(R"({"default_cursor_field":["updated_at"]})", {"/id"}), (std::vector<std::string>{"updated_at"}));
   EXPECT_EQ(*cursor(R"({"default_cursor_field":[]})", {"/id"}), (std::vector<std::string>{"id"}));
   EXPECT_EQ(*cursor("{}", {}), (std::vector<std::string>{}));
@@ -84,7 +83,8 @@ TEST(Cursor, DefaultsPerD5) {
 }
 
 TEST_F(DiscoverTest, SourceDefinedKeyPathsAreEscaped) {
-  auto out = Build(R"({"streams":[{"name":"s","json_schema":{"properties":{"a/b":{},"n":{"properties":{"t~x":{}}}}},"source_defined_primary_key":[["a/b"],["n","t~x"]]}]})");
+  auto out = Build(
+      R"({"streams":[{"name":"s","json_schema":{"properties":{"a/b":{},"n":{"properties":{"t~x":{}}}}},"source_defined_primary_key":[["a/b"],["n","t~x"]]}]})");
   ASSERT_TRUE(out.ok());
   EXPECT_TRUE(absl::StrContains(*out, R"("key":["/a~1b","/n/t~0x"])")) << *out;
 }
@@ -99,7 +99,8 @@ TEST_F(DiscoverTest, PkFileOverridesAndWildcardFallback) {
   rapidjson::Document doc = ParseOrDie(*out);
   const auto& bindings = doc["discovered"]["bindings"];
   EXPECT_JSON_EQ(WriteJson(bindings[0]["key"]), R"(["/data/id"])");
-  EXPECT_JSON_EQ(WriteJson(bindings[0]["resourceConfig"]), R"({"stream":"orders","syncMode":"full_refresh","cursorField":["data","id"]})");
+  EXPECT_JSON_EQ(WriteJson(bindings[0]["resourceConfig"]),
+                 R"({"stream":"orders","syncMode":"full_refresh","cursorField":["data","id"]})");
   EXPECT_JSON_EQ(WriteJson(bindings[1]["key"]), R"(["/tenant","/id"])");
 }
 
@@ -107,23 +108,29 @@ TEST_F(DiscoverTest, EmptyPkFileGivesNoKey) {
   dir_.Write("streams/s.pk.json", "[]");
   auto out = Build(R"({"streams":[{"name":"s","json_schema":{},"source_defined_primary_key":[["id"]]}]})");
   ASSERT_TRUE(out.ok());
-  EXPECT_JSON_EQ(*out, R"({"discovered":{"bindings":[{"recommendedName":"s","resourceConfig":{"stream":"s","syncMode":"full_refresh","cursorField":[]},"documentSchema":{}}]}})");
+  EXPECT_JSON_EQ(
+      *out,
+      R"({"discovered":{"bindings":[{"recommendedName":"s","resourceConfig":{"stream":"s","syncMode":"full_refresh","cursorField":[]},"documentSchema":{}}]}})");
 }
 
 TEST_F(DiscoverTest, StreamPatchSpecificReplacesWildcard) {
   dir_.Write("streams/*.patch.json", R"({"properties":{"wild":{"type":"string"}}})");
   dir_.Write("streams/special.patch.json", R"({"properties":{"own":{"type":"integer"}}})");
-  auto out = Build(R"({"streams":[{"name":"special","json_schema":{"properties":{}}},{"name":"plain","json_schema":{"properties":{}}}]})");
+  auto out = Build(
+      R"({"streams":[{"name":"special","json_schema":{"properties":{}}},{"name":"plain","json_schema":{"properties":{}}}]})");
   rapidjson::Document doc = ParseOrDie(*out);
-  EXPECT_JSON_EQ(WriteJson(doc["discovered"]["bindings"][0]["documentSchema"]), R"({"properties":{"own":{"type":"integer"}}})");
-  EXPECT_JSON_EQ(WriteJson(doc["discovered"]["bindings"][1]["documentSchema"]), R"({"properties":{"wild":{"type":"string"}}})");
+  EXPECT_JSON_EQ(WriteJson(doc["discovered"]["bindings"][0]["documentSchema"]),
+                 R"({"properties":{"own":{"type":"integer"}}})");
+  EXPECT_JSON_EQ(WriteJson(doc["discovered"]["bindings"][1]["documentSchema"]),
+                 R"({"properties":{"wild":{"type":"string"}}})");
 }
 
 TEST_F(DiscoverTest, OmittedSelectedAndNormalizations) {
   dir_.Write("omitted_streams.json", R"(["gone"])");
   dir_.Write("selected_streams.json", R"(["kept","gone"])");
   dir_.Write("schema_normalizations.json", R"(["date-to-datetime","unknown-thing"])");
-  auto out = Build(R"({"streams":[{"name":"gone","json_schema":{}},{"name":"kept","json_schema":{"properties":{"d":{"format":"date"}}}},{"name":"other","json_schema":{}}]})");
+  auto out = Build(
+      R"({"streams":[{"name":"gone","json_schema":{}},{"name":"kept","json_schema":{"properties":{"d":{"format":"date"}}}},{"name":"other","json_schema":{}}]})");
   rapidjson::Document doc = ParseOrDie(*out);
   const auto& bindings = doc["discovered"]["bindings"];
   ASSERT_EQ(bindings.Size(), 2u);
@@ -144,11 +151,17 @@ TEST_F(DiscoverTest, MalformedFilesAreErrorsNamingTheFile) {
     std::string error;
   };
   for (const Case& c : std::vector<Case>{
-           {"selected_streams.json", R"({"users":true})", "selected_streams.json: must be an array of strings, got object"},
-           {"omitted_streams.json", R"(["a",1])", "omitted_streams.json: must be an array of strings, element 1 is number"},
-           {"schema_normalizations.json", "\"date-to-datetime\"", "schema_normalizations.json: must be an array of strings, got string"},
-           {"streams/users.pk.json", R"([["id"]])", "catalog stream `users`: " + std::string("streams/users.pk.json: element 0 must be a string, got array")},
-           {"streams/*.pk.json", R"({"id":1})", "catalog stream `users`: " + std::string("streams/*.pk.json: must be an array of key fields such as [\"id\"], got object")},
+           {"selected_streams.json", R"({"users":true})",
+            "selected_streams.json: must be an array of strings, got object"},
+           {"omitted_streams.json", R"(["a",1])",
+            "omitted_streams.json: must be an array of strings, element 1 is number"},
+           {"schema_normalizations.json", "\"date-to-datetime\"",
+            "schema_normalizations.json: must be an array of strings, got string"},
+           {"streams/users.pk.json", R"([["id"]])",
+            "catalog stream `users`: " + std::string("streams/users.pk.json: element 0 must be a string, got array")},
+           {"streams/*.pk.json", R"({"id":1})",
+            "catalog stream `users`: " +
+                std::string("streams/*.pk.json: must be an array of key fields such as [\"id\"], got object")},
            {"streams/users.patch.json", "{", "catalog stream `users`: streams/users.patch.json: invalid JSON"},
        }) {
     TestDir dir;
@@ -168,7 +181,8 @@ TEST_F(DiscoverTest, CatalogErrors) {
   EXPECT_EQ(Build(R"({"streams":[{"json_schema":{}}]})").status().message(), "catalog stream 0 has no string `name`");
   EXPECT_EQ(Build(R"({"streams":[{"name":"s","json_schema":{},"supported_sync_modes":[]}]})").status().message(),
             "catalog stream `s`: `supported_sync_modes` must be a non-empty array");
-  EXPECT_EQ(Build(R"({"streams":[{"name":"s"}]})").status().message(), "catalog stream `s`: the stream has no `json_schema`");
+  EXPECT_EQ(Build(R"({"streams":[{"name":"s"}]})").status().message(),
+            "catalog stream `s`: the stream has no `json_schema`");
 }
 
 TEST(StreamPath, NamesThatWouldEscapeAreNeverPaths) {

@@ -32,9 +32,7 @@ TEST(ResourceSpec, ErrorsSayWhatIsWrong) {
   EXPECT_EQ(ParseResourceSpec("[]").status().message(), "resource config must be an object, got array");
 }
 
-TEST(ResourceSpec, SchemaIsValidJson) {
-  testing::ParseOrDie(ResourceSpecSchema());
-}
+TEST(ResourceSpec, SchemaIsValidJson) { testing::ParseOrDie(ResourceSpecSchema()); }
 
 }  // namespace
 }  // namespace atf

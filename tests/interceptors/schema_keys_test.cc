@@ -1,8 +1,8 @@
-// Key fixing: REFERENCE-VECTORS §B1-B7, B12, with the D5 changes named.
+// Key fixing: docs/reference.md vectors B1-B7, B12, with the D5 changes named.
 #include "interceptors/schema_keys.h"
 
 #include "absl/strings/match.h"
-#include "atf/json.h"
+#include "atf/base/json.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_util.h"
 
@@ -29,22 +29,27 @@ TEST(SchemaKeys, B1_Property) {
 }
 
 TEST(SchemaKeys, B2_RefIntoDefs) {
-  EXPECT_JSON_EQ(Fix(R"({"$defs":{"test":{"properties":{"id":{"type":["string","null"]}}}},"$ref":"test"})", {"id"}).schema,
-                 R"({"$defs":{"test":{"properties":{"id":{"type":"string"}},"required":["id"]}},"$ref":"test"})");
+  EXPECT_JSON_EQ(
+      Fix(R"({"$defs":{"test":{"properties":{"id":{"type":["string","null"]}}}},"$ref":"test"})", {"id"}).schema,
+      R"({"$defs":{"test":{"properties":{"id":{"type":"string"}},"required":["id"]}},"$ref":"test"})");
 }
 
 TEST(SchemaKeys, B5_NestedProperty) {
   EXPECT_JSON_EQ(
-      Fix(R"({"properties":{"doc":{"type":["object","null"],"properties":{"id":{"type":["string","null"]}}}}})", {"doc/id"}).schema,
+      Fix(R"({"properties":{"doc":{"type":["object","null"],"properties":{"id":{"type":["string","null"]}}}}})",
+          {"doc/id"})
+          .schema,
       R"({"properties":{"doc":{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]}},"required":["doc"]})");
 }
 
 TEST(SchemaKeys, D5_B3_AllOfBranchesAreWalked) {
   // Reference: allOf at the root stopped everything; the schema was unchanged.
-  Fixed f = Fix(R"({"$defs":{"test":{"properties":{"id":{"type":["string","null"]}}}},"allOf":[{"$ref":"test"},{"type":"object"}]})",
-                {"id"});
-  EXPECT_JSON_EQ(f.schema,
-                 R"({"$defs":{"test":{"properties":{"id":{"type":"string"}}}},"allOf":[{"$ref":"test"},{"type":"object"}],"required":["id"]})");
+  Fixed f = Fix(
+      R"({"$defs":{"test":{"properties":{"id":{"type":["string","null"]}}}},"allOf":[{"$ref":"test"},{"type":"object"}]})",
+      {"id"});
+  EXPECT_JSON_EQ(
+      f.schema,
+      R"({"$defs":{"test":{"properties":{"id":{"type":"string"}}}},"allOf":[{"$ref":"test"},{"type":"object"}],"required":["id"]})");
   EXPECT_TRUE(f.warnings.empty());
 }
 
@@ -61,13 +66,16 @@ TEST(SchemaKeys, D5_B6_ArrayItemKeyIsSkippedWithAWarning) {
   Fixed f = Fix(schema, {"0/id"});
   EXPECT_JSON_EQ(f.schema, schema);
   ASSERT_EQ(f.warnings.size(), 1u);
-  EXPECT_EQ(f.warnings[0], "cannot make key `0/id` required and non-null: property `0` is not in the `properties` of the root");
+  EXPECT_EQ(f.warnings[0],
+            "cannot make key `0/id` required and non-null: property `0` is not in the `properties` of the root");
 }
 
 TEST(SchemaKeys, D5_TypeOrderIsKept) {
   // Reference: swap_remove gave ["string","object"] and ["integer","string"].
-  EXPECT_EQ(Fix(R"({"type":["null","object","string"],"properties":{"id":{"type":["null","string","integer"]}}})", {"/id"}).schema,
-            R"({"type":["object","string"],"properties":{"id":{"type":["string","integer"]}},"required":["id"]})");
+  EXPECT_EQ(
+      Fix(R"({"type":["null","object","string"],"properties":{"id":{"type":["null","string","integer"]}}})", {"/id"})
+          .schema,
+      R"({"type":["object","string"],"properties":{"id":{"type":["string","integer"]}},"required":["id"]})");
 }
 
 TEST(SchemaKeys, B12_DerivedCases) {
@@ -90,29 +98,35 @@ TEST(SchemaKeys, D5_PropertiesBesideAnyOfAreFixed) {
 
 TEST(SchemaKeys, D5_DefinitionsRefsAreFollowed) {
   // Reference: `#/definitions/x` was looked up as a key of root $defs: an error.
-  Fixed f = Fix(R"({"$ref":"#/definitions/x","definitions":{"x":{"properties":{"id":{"type":["integer","null"]}}}}})", {"/id"});
-  EXPECT_JSON_EQ(f.schema,
-                 R"({"$ref":"#/definitions/x","definitions":{"x":{"properties":{"id":{"type":"integer"}},"required":["id"]}}})");
+  Fixed f = Fix(R"({"$ref":"#/definitions/x","definitions":{"x":{"properties":{"id":{"type":["integer","null"]}}}}})",
+                {"/id"});
+  EXPECT_JSON_EQ(
+      f.schema,
+      R"({"$ref":"#/definitions/x","definitions":{"x":{"properties":{"id":{"type":"integer"}},"required":["id"]}}})");
   EXPECT_TRUE(f.warnings.empty());
   // Nested keys through a property $ref.
-  EXPECT_JSON_EQ(Fix(R"({"properties":{"doc":{"$ref":"#/$defs/doc"}},"$defs":{"doc":{"properties":{"id":{"type":["null","string"]}}}}})",
-                     {"/doc/id"}).schema,
-                 R"({"properties":{"doc":{"$ref":"#/$defs/doc"}},"$defs":{"doc":{"properties":{"id":{"type":"string"}},"required":["id"]}},"required":["doc"]})");
+  EXPECT_JSON_EQ(
+      Fix(R"({"properties":{"doc":{"$ref":"#/$defs/doc"}},"$defs":{"doc":{"properties":{"id":{"type":["null","string"]}}}}})",
+          {"/doc/id"})
+          .schema,
+      R"({"properties":{"doc":{"$ref":"#/$defs/doc"}},"$defs":{"doc":{"properties":{"id":{"type":"string"}},"required":["id"]}},"required":["doc"]})");
 }
 
 TEST(SchemaKeys, D5_OnlyTheUnfixableKeyIsSkipped) {
   // Reference: the first key it could not handle abandoned the keys after it.
-  Fixed f = Fix(R"({"properties":{"a":{"type":["null","string"]},"c":{"type":["null","integer"]}}})", {"/a", "/b/x", "/c"});
-  EXPECT_JSON_EQ(f.schema,
-                 R"({"properties":{"a":{"type":"string"},"c":{"type":"integer"}},"required":["a","c"]})");
+  Fixed f =
+      Fix(R"({"properties":{"a":{"type":["null","string"]},"c":{"type":["null","integer"]}}})", {"/a", "/b/x", "/c"});
+  EXPECT_JSON_EQ(f.schema, R"({"properties":{"a":{"type":"string"},"c":{"type":"integer"}},"required":["a","c"]})");
   ASSERT_EQ(f.warnings.size(), 1u);
   EXPECT_TRUE(absl::StrContains(f.warnings[0], "`/b/x`")) << f.warnings[0];
 }
 
 TEST(SchemaKeys, CompositeNestedKeys) {
-  EXPECT_JSON_EQ(Fix(R"({"properties":{"a":{"properties":{"b":{"type":["string","null"]}}},"c":{"type":["integer","null"]}}})",
-                     {"/a/b", "/c"}).schema,
-                 R"({"properties":{"a":{"properties":{"b":{"type":"string"}},"required":["b"]},"c":{"type":"integer"}},"required":["a","c"]})");
+  EXPECT_JSON_EQ(
+      Fix(R"({"properties":{"a":{"properties":{"b":{"type":["string","null"]}}},"c":{"type":["integer","null"]}}})",
+          {"/a/b", "/c"})
+          .schema,
+      R"({"properties":{"a":{"properties":{"b":{"type":"string"}},"required":["b"]},"c":{"type":"integer"}},"required":["a","c"]})");
 }
 
 TEST(SchemaKeys, EscapedTokens) {

@@ -1,7 +1,7 @@
-// Schema fixing: REFERENCE-VECTORS §B8-B11, B13, B14, with the D5 changes named.
+// Schema fixing: docs/reference.md vectors B8-B11, B13, B14, with the D5 changes named.
 #include "interceptors/schema.h"
 
-#include "atf/json.h"
+#include "atf/base/json.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_util.h"
 
@@ -36,12 +36,15 @@ TEST(Schema, B8_NonstandardAttributesMultiple) {
 }
 
 TEST(Schema, B9_Int32AndInt64BecomeInteger) {
-  EXPECT_JSON_EQ(Fixed(R"({"type":["object","null"],"airbyte_hidden":true,"properties":{"my_key":{"type":["string","null"],"format":"int32"},"my_key_2":{"type":["string","null"],"format":"int64"}}})"),
-                 R"({"type":["object","null"],"properties":{"my_key":{"type":["string","null"],"format":"integer"},"my_key_2":{"type":["string","null"],"format":"integer"}}})");
+  EXPECT_JSON_EQ(
+      Fixed(
+          R"({"type":["object","null"],"airbyte_hidden":true,"properties":{"my_key":{"type":["string","null"],"format":"int32"},"my_key_2":{"type":["string","null"],"format":"int64"}}})"),
+      R"({"type":["object","null"],"properties":{"my_key":{"type":["string","null"],"format":"integer"},"my_key_2":{"type":["string","null"],"format":"integer"}}})");
 }
 
 TEST(Schema, B14_FormatHandling) {
-  for (const char* kept : {"date", "date-time", "time", "email", "uri", "uuid", "integer", "number", "datetime", "uint64"}) {
+  for (const char* kept :
+       {"date", "date-time", "time", "email", "uri", "uuid", "integer", "number", "datetime", "uint64"}) {
     std::string schema = std::string(R"({"format":")") + kept + "\"}";
     EXPECT_JSON_EQ(Fixed(schema.c_str()), schema) << kept;
   }
@@ -105,8 +108,9 @@ TEST(Schema, B11_DateToDateTime) {
   rapidjson::Document doc = ParseOrDie(
       R"({"type":["object","null"],"properties":{"x":{"type":["string"],"format":"date"},"y":{"format":"date-time"},"z":{"anyOf":[{"format":"date"}]}}})");
   DateToDateTime(doc, doc.GetAllocator());
-  EXPECT_JSON_EQ(WriteJson(doc),
-                 R"({"type":["object","null"],"properties":{"x":{"type":["string"],"format":"date-time"},"y":{"format":"date-time"},"z":{"anyOf":[{"format":"date-time"}]}}})");
+  EXPECT_JSON_EQ(
+      WriteJson(doc),
+      R"({"type":["object","null"],"properties":{"x":{"type":["string"],"format":"date-time"},"y":{"format":"date-time"},"z":{"anyOf":[{"format":"date-time"}]}}})");
 }
 
 TEST(Schema, PropertiesNamedLikeKeywordsAreKept) {

@@ -1,8 +1,8 @@
-// Building the Spec response: REFERENCE-VECTORS §H1 and the D4 changes.
+// Building the Spec response: docs/reference.md vectors H1 and the D4 changes.
 #include "interceptors/spec.h"
 
 #include "absl/strings/match.h"
-#include "atf/codec.h"
+#include "atf/protocol/codec.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_util.h"
 
@@ -65,7 +65,8 @@ TEST_F(SpecTest, OAuth2PatchReplacesTheConnectorsAuthSpecification) {
       "accessTokenHeaders":{"Accept":"application/json"}})");
   auto out = Build(R"({"connectionSpecification":{},"authSpecification":{"provider":"other"}})");
   ASSERT_TRUE(out.ok());
-  EXPECT_TRUE(absl::StrContains(*out,
+  EXPECT_TRUE(absl::StrContains(
+      *out,
       R"("oauth2":{"provider":"github","authUrlTemplate":"https://github.com/login","accessTokenHeaders":{"Accept":"application/json"}})"))
       << *out;
 }
@@ -82,7 +83,8 @@ TEST_F(SpecTest, ValidFlowAuthSpecificationIsKept) {
 
 TEST_F(SpecTest, D4_LegacyAirbyteAuthSpecificationIsDroppedNotFatal) {
   // Reference: Spec failed with a JSON error.
-  auto out = Build(R"({"connectionSpecification":{},"authSpecification":{"auth_type":"oauth2.0","oauth2Specification":{}}})");
+  auto out =
+      Build(R"({"connectionSpecification":{},"authSpecification":{"auth_type":"oauth2.0","oauth2Specification":{}}})");
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_FALSE(absl::StrContains(*out, "oauth2"));
 }

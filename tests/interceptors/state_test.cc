@@ -1,8 +1,8 @@
-// State: REFERENCE-VECTORS §A3-A10, with the D6 adjustments named.
+// State: docs/reference.md vectors A3-A10, with the D6 adjustments named.
 #include "interceptors/state.h"
 
 #include "absl/strings/str_cat.h"
-#include "atf/json.h"
+#include "atf/base/json.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_util.h"
 
@@ -41,8 +41,10 @@ std::string PerStream(const std::string& stored, std::vector<StreamId> bound = {
 }
 
 TEST(StateInbound, A3_LegacyDictToPerStreamList) {
-  EXPECT_JSON_EQ(PerStream(R"({"sponsored_products_campaigns":{"cursor":"2024-02-02"},"sponsored_brands_report_stream":{"12345":"2024-01-01"}})"),
-                 R"([{"type":"STREAM","stream":{"stream_descriptor":{"name":"sponsored_brands_report_stream"},"stream_state":{"12345":"2024-01-01"}}},
+  EXPECT_JSON_EQ(
+      PerStream(
+          R"({"sponsored_products_campaigns":{"cursor":"2024-02-02"},"sponsored_brands_report_stream":{"12345":"2024-01-01"}})"),
+      R"([{"type":"STREAM","stream":{"stream_descriptor":{"name":"sponsored_brands_report_stream"},"stream_state":{"12345":"2024-01-01"}}},
                      {"type":"STREAM","stream":{"stream_descriptor":{"name":"sponsored_products_campaigns"},"stream_state":{"cursor":"2024-02-02"}}}])");
 }
 
@@ -62,10 +64,13 @@ TEST(StateInbound, A4_EmptyAndPassthrough) {
 }
 
 TEST(StateOutbound, A5_PerStream) {
-  auto cp = Checkpoint(R"({"type":"STREAM","stream":{"stream_descriptor":{"name":"sponsored_brands_v3_report_stream"},"stream_state":{"reportDate":"2024-03-03"}}})");
+  auto cp = Checkpoint(
+      R"({"type":"STREAM","stream":{"stream_descriptor":{"name":"sponsored_brands_v3_report_stream"},"stream_state":{"reportDate":"2024-03-03"}}})");
   ASSERT_TRUE(cp.ok());
   // D6: every STREAM checkpoint also carries the per-stream marker.
-  EXPECT_JSON_EQ(cp->first, R"({"sponsored_brands_v3_report_stream":{"reportDate":"2024-03-03"},"_airbyte_state_format":"per_stream"})");
+  EXPECT_JSON_EQ(
+      cp->first,
+      R"({"sponsored_brands_v3_report_stream":{"reportDate":"2024-03-03"},"_airbyte_state_format":"per_stream"})");
   EXPECT_TRUE(cp->second);
 }
 
@@ -79,7 +84,8 @@ TEST(StateOutbound, A6_LegacyData) {
 }
 
 TEST(StateOutbound, A7_DataWinsOverStream) {
-  auto cp = Checkpoint(R"({"type":"STREAM","data":{"legacy":"blob"},"stream":{"stream_descriptor":{"name":"s"},"stream_state":{"c":1}}})");
+  auto cp = Checkpoint(
+      R"({"type":"STREAM","data":{"legacy":"blob"},"stream":{"stream_descriptor":{"name":"s"},"stream_state":{"c":1}}})");
   EXPECT_EQ(cp->first, R"({"legacy":"blob"})");
   EXPECT_FALSE(cp->second);
 }
@@ -93,28 +99,36 @@ TEST(StateOutbound, D6_A8_GlobalReplacesTheWholeState) {
 }
 
 TEST(StateRoundTrip, A9_StreamStateComesBack) {
-  auto cp = Checkpoint(R"({"type":"STREAM","stream":{"stream_descriptor":{"name":"sponsored_products_campaigns"},"stream_state":{"cursor":"2024-04-04"}}})");
+  auto cp = Checkpoint(
+      R"({"type":"STREAM","stream":{"stream_descriptor":{"name":"sponsored_products_campaigns"},"stream_state":{"cursor":"2024-04-04"}}})");
   // Flow merges the patch into an empty state: the patch is the stored state.
-  EXPECT_JSON_EQ(*StateForConnector(cp->first, {}, /*per_stream_env=*/false),
-                 R"([{"type":"STREAM","stream":{"stream_descriptor":{"name":"sponsored_products_campaigns"},"stream_state":{"cursor":"2024-04-04"}}}])");
+  EXPECT_JSON_EQ(
+      *StateForConnector(cp->first, {}, /*per_stream_env=*/false),
+      R"([{"type":"STREAM","stream":{"stream_descriptor":{"name":"sponsored_products_campaigns"},"stream_state":{"cursor":"2024-04-04"}}}])");
 }
 
 TEST(StateRoundTrip, D6_GlobalComesBack) {
-  auto cp = Checkpoint(R"({"type":"GLOBAL","global":{"shared_state":{"lsn":7},"stream_states":[{"stream_descriptor":{"name":"t"},"stream_state":{}}]}})");
-  EXPECT_JSON_EQ(*StateForConnector(cp->first, {}, false),
-                 R"([{"type":"GLOBAL","global":{"shared_state":{"lsn":7},"stream_states":[{"stream_descriptor":{"name":"t"},"stream_state":{}}]}}])");
+  auto cp = Checkpoint(
+      R"({"type":"GLOBAL","global":{"shared_state":{"lsn":7},"stream_states":[{"stream_descriptor":{"name":"t"},"stream_state":{}}]}})");
+  EXPECT_JSON_EQ(
+      *StateForConnector(cp->first, {}, false),
+      R"([{"type":"GLOBAL","global":{"shared_state":{"lsn":7},"stream_states":[{"stream_descriptor":{"name":"t"},"stream_state":{}}]}}])");
 }
 
 TEST(StateOutbound, A10_Derived) {
   EXPECT_EQ(Checkpoint(R"({"data":{"a":1},"estuary.dev/merge":true})")->second, true);
   // D6: a namespace is part of the key.
-  EXPECT_JSON_EQ(Checkpoint(R"({"type":"STREAM","stream":{"stream_descriptor":{"name":"s","namespace":"n"},"stream_state":{"c":1}}})")->first,
-                 R"({"n/s":{"c":1},"_airbyte_state_format":"per_stream"})");
+  EXPECT_JSON_EQ(
+      Checkpoint(
+          R"({"type":"STREAM","stream":{"stream_descriptor":{"name":"s","namespace":"n"},"stream_state":{"c":1}}})")
+          ->first,
+      R"({"n/s":{"c":1},"_airbyte_state_format":"per_stream"})");
   EXPECT_JSON_EQ(Checkpoint(R"({"type":"STREAM","stream":{"stream_descriptor":{"name":"s"}}})")->first,
                  R"({"s":{},"_airbyte_state_format":"per_stream"})");
   // D6: an explicit null deletes the stream's entry.
-  EXPECT_JSON_EQ(Checkpoint(R"({"type":"STREAM","stream":{"stream_descriptor":{"name":"s"},"stream_state":null}})")->first,
-                 R"({"s":null,"_airbyte_state_format":"per_stream"})");
+  EXPECT_JSON_EQ(
+      Checkpoint(R"({"type":"STREAM","stream":{"stream_descriptor":{"name":"s"},"stream_state":null}})")->first,
+      R"({"s":null,"_airbyte_state_format":"per_stream"})");
   // The LEGACY blob is passed through verbatim.
   EXPECT_EQ(Checkpoint(R"({"data":{"b":1,  "a":2}})")->first, R"({"b":1,  "a":2})");
   // D3: states that cannot be understood are errors, not no-ops.
@@ -125,7 +139,8 @@ TEST(StateOutbound, A10_Derived) {
 }
 
 TEST(StateInbound, D6_MarkerOrEnvironmentChoosesStreamList) {
-  const std::string stored = R"({"users":{"c":1},"public/orders":{"c":2},"events/raw":{"c":3},"_airbyte_state_format":"per_stream"})";
+  const std::string stored =
+      R"({"users":{"c":1},"public/orders":{"c":2},"events/raw":{"c":3},"_airbyte_state_format":"per_stream"})";
   std::vector<StreamId> bound = {{"users", std::nullopt}, {"orders", "public"}, {"events/raw", std::nullopt}};
   EXPECT_JSON_EQ(*StateForConnector(stored, bound, false),
                  R"([{"type":"STREAM","stream":{"stream_descriptor":{"name":"events/raw"},"stream_state":{"c":3}}},
@@ -144,20 +159,23 @@ TEST(StateInbound, D6_MigrationFromTheRustBinarysShape) {
                  R"([{"type":"STREAM","stream":{"stream_descriptor":{"name":"other"},"stream_state":{"c":9}}},
                      {"type":"STREAM","stream":{"stream_descriptor":{"name":"users","namespace":"public"},"stream_state":{"c":1}}}])");
   // An "ns/name" entry wins over the bare name.
-  EXPECT_JSON_EQ(*StateForConnector(R"({"users":{"old":1},"public/users":{"new":2}})", {{"users", "public"}}, true),
-                 R"([{"type":"STREAM","stream":{"stream_descriptor":{"name":"users","namespace":"public"},"stream_state":{"new":2}}},
+  EXPECT_JSON_EQ(
+      *StateForConnector(R"({"users":{"old":1},"public/users":{"new":2}})", {{"users", "public"}}, true),
+      R"([{"type":"STREAM","stream":{"stream_descriptor":{"name":"users","namespace":"public"},"stream_state":{"new":2}}},
                      {"type":"STREAM","stream":{"stream_descriptor":{"name":"users"},"stream_state":{"old":1}}}])");
 }
 
 TEST(ControlConfig, PersistedWithTheNextCheckpointAndCarriedByReplacements) {
   CheckpointBuilder builder;
   builder.SetControlConfig(R"({"token":"new"})");
-  EXPECT_JSON_EQ(Checkpoint(builder, R"({"type":"STREAM","stream":{"stream_descriptor":{"name":"s"},"stream_state":{}}})")->first,
-                 R"({"_airbyte_control_config":{"token":"new"},"s":{},"_airbyte_state_format":"per_stream"})");
+  EXPECT_JSON_EQ(
+      Checkpoint(builder, R"({"type":"STREAM","stream":{"stream_descriptor":{"name":"s"},"stream_state":{}}})")->first,
+      R"({"_airbyte_control_config":{"token":"new"},"s":{},"_airbyte_state_format":"per_stream"})");
   // Merge patches keep it in Flow's state: not repeated.
   EXPECT_JSON_EQ(Checkpoint(builder, R"({"data":{"a":1},"merge":true})")->first, R"({"a":1})");
   // A replacing checkpoint must carry it along.
-  EXPECT_JSON_EQ(Checkpoint(builder, R"({"data":{"a":1}})")->first, R"({"_airbyte_control_config":{"token":"new"},"a":1})");
+  EXPECT_JSON_EQ(Checkpoint(builder, R"({"data":{"a":1}})")->first,
+                 R"({"_airbyte_control_config":{"token":"new"},"a":1})");
   EXPECT_JSON_EQ(Checkpoint(builder, R"({"type":"GLOBAL","global":{}})")->first,
                  R"({"_airbyte_control_config":{"token":"new"},"_airbyte_global":{}})");
   // Back at Open: read, and never handed to the connector.

@@ -3,7 +3,7 @@
 #include <sys/stat.h>
 
 #include "absl/strings/match.h"
-#include "atf/json.h"
+#include "atf/base/json.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_util.h"
 

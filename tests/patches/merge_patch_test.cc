@@ -1,6 +1,6 @@
 #include "patches/merge_patch.h"
 
-#include "atf/json.h"
+#include "atf/base/json.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_util.h"
 

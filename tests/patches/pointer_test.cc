@@ -1,7 +1,7 @@
-// JSON pointers: REFERENCE-VECTORS §E.
+// JSON pointers: docs/reference.md vectors E.
 #include "patches/pointer.h"
 
-#include "atf/json.h"
+#include "atf/base/json.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_util.h"
 
@@ -10,9 +10,7 @@ namespace {
 
 using testing::ParseOrDie;
 
-TEST(Pointer, E1_Tokenize) {
-  EXPECT_EQ(PointerTokens("/a/1/-/*"), (std::vector<std::string>{"a", "1", "-", "*"}));
-}
+TEST(Pointer, E1_Tokenize) { EXPECT_EQ(PointerTokens("/a/1/-/*"), (std::vector<std::string>{"a", "1", "-", "*"})); }
 
 TEST(Pointer, E_DerivedCases) {
   EXPECT_EQ(PointerTokens("/a~1b/c~0d"), (std::vector<std::string>{"a/b", "c~d"}));
@@ -50,7 +48,7 @@ TEST(Pointer, CreateBuildsWhatIsMissing) {
   CreatePointer(doc, "/x/2", doc.GetAllocator())->SetInt(2);
   CreatePointer(doc, "/x/-", doc.GetAllocator())->SetInt(3);
   EXPECT_EQ(WriteJson(doc), R"({"x":[null,null,2,3],"a":{"b":1}})");
-  EXPECT_EQ(CreatePointer(doc, "/a/b/c", doc.GetAllocator()), nullptr);  // a scalar is in the way
+  EXPECT_EQ(CreatePointer(doc, "/a/b/c", doc.GetAllocator()), nullptr);   // a scalar is in the way
   EXPECT_EQ(CreatePointer(doc, "/x/name", doc.GetAllocator()), nullptr);  // a property of an array
 }
 

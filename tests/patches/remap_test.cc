@@ -1,7 +1,7 @@
-// spec.map.json remapping: REFERENCE-VECTORS §D.
+// spec.map.json remapping: docs/reference.md vectors D.
 #include "patches/remap.h"
 
-#include "atf/json.h"
+#include "atf/base/json.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_util.h"
 
@@ -24,8 +24,9 @@ TEST(Remap, D1_MovesIntoANewObject) {
 }
 
 TEST(Remap, D2_DerivedCases) {
-  EXPECT_JSON_EQ(*Remap(R"({"credentials":{"access_token":"t"},"a":1})", {{"/access_token", "/credentials/access_token"}}),
-                 R"({"access_token":"t","a":1,"credentials":{}})");
+  EXPECT_JSON_EQ(
+      *Remap(R"({"credentials":{"access_token":"t"},"a":1})", {{"/access_token", "/credentials/access_token"}}),
+      R"({"access_token":"t","a":1,"credentials":{}})");
   EXPECT_JSON_EQ(*Remap(R"({"credentials":{"x":1}})", {{"/authorization", "/credentials"}}),
                  R"({"authorization":{"x":1}})");
   EXPECT_JSON_EQ(*Remap(R"({"credentials":{"client_id":"i","client_secret":"s"}})",

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every shell script passes shellcheck and every workflow passes yamllint.
+# Every shell script passes shellcheck, every workflow passes yamllint, every
+# C++ file is formatted as .clang-format says, and no include points up a layer.
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ATF_SOURCE_DIR"
@@ -17,5 +18,34 @@ workflows=(.github/workflows/*.yml)
 [[ ${#workflows[@]} -ge 2 ]] || fail "expected the shim and connectors workflows, found ${workflows[*]}"
 run yamllint -s "${workflows[@]}"
 assert_eq "$rc" 0 "yamllint exit code; its findings: $out $err"
+
+begin "layers"
+run bash tests/scripts/check_layers.sh "$ATF_SOURCE_DIR"
+assert_eq "$rc" 0 "check_layers exit code; its findings: $err"
+# A wrong-way include in a copy of the tree is caught, with file and line.
+layered=$work/layered
+mkdir -p "$layered/tests/scripts"
+cp -r atf patches interceptors "$layered"/
+cp tests/scripts/check_layers.sh "$layered/tests/scripts/"
+sed -i '1a #include "interceptors/capture.h"' "$layered/atf/base/json.cc"
+run bash "$layered/tests/scripts/check_layers.sh" "$layered"
+assert_eq "$rc" 1 "check_layers on an upward include"
+assert_contains "$err" 'atf/base/json.cc:2 includes "interceptors/capture.h", a layer above its own'
+touch "$layered/atf/loose.cc"
+run bash "$layered/tests/scripts/check_layers.sh" "$layered"
+assert_contains "$err" "atf/loose.cc is in atf/ itself"
+
+begin "clang-format"
+sources=()
+while IFS= read -r -d '' file; do sources+=("$file"); done < <(
+  find atf interceptors patches tests \( -path 'tests/fuzz/corpus' -prune \) -o -type f \( -name '*.cc' -o -name '*.h' \) -print0)
+[[ ${#sources[@]} -ge 100 ]] || fail "found only ${#sources[@]} C++ files"
+run clang-format-14 --dry-run -Werror "${sources[@]}"
+assert_eq "$rc" 0 "clang-format exit code (run clang-format-14 -i on these files); its findings: ${err:0:2000}"
+# And the check can fail: a badly formatted copy is refused.
+printf 'int  main( ){return 0;}\n' >"$work/unformatted.cc"
+cp .clang-format "$work/"
+run clang-format-14 --dry-run -Werror "$work/unformatted.cc"
+assert_eq "$rc" 1 "clang-format on unformatted code"
 
 finish

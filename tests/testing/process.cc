@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,19 +13,14 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
-#include "atf/json.h"
-
-extern char** environ;
+#include "atf/base/fd.h"
+#include "atf/base/json.h"
+#include "atf/base/spawn.h"
 
 namespace atf::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-void CloseFd(int& fd) {
-  if (fd >= 0) ::close(fd);
-  fd = -1;
-}
 
 }  // namespace
 
@@ -63,58 +57,31 @@ bool RunResult::ErrContains(absl::string_view text) const { return absl::StrCont
 std::unique_ptr<Process> Process::Start(const std::string& binary, const std::vector<std::string>& args,
                                         const std::vector<std::pair<std::string, std::string>>& env,
                                         const std::string& cwd) {
-  int in[2], out[2], err[2];
-  if (::pipe2(in, O_CLOEXEC) || ::pipe2(out, O_CLOEXEC) || ::pipe2(err, O_CLOEXEC)) {
-    std::fprintf(stderr, "cannot start %s: pipe: %s\n", binary.c_str(), ::strerror(errno));
+  absl::StatusOr<Pipe> in = MakePipe(), out = MakePipe(), err = MakePipe();
+  for (const absl::StatusOr<Pipe>* pipe : {&in, &out, &err}) {
+    if (!pipe->ok()) {
+      std::fprintf(stderr, "cannot start %s: %s\n", binary.c_str(), std::string(pipe->status().message()).c_str());
+      return nullptr;
+    }
+  }
+  SpawnOptions spawn;
+  spawn.argv = {binary};
+  spawn.argv.insert(spawn.argv.end(), args.begin(), args.end());
+  spawn.env = env;
+  spawn.cwd = cwd;
+  spawn.stdin_fd = in->read.get();
+  spawn.stdout_fd = out->write.get();
+  spawn.stderr_fd = err->write.get();
+  absl::StatusOr<pid_t> pid = Spawn(spawn);
+  if (!pid.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(pid.status().message()).c_str());
     return nullptr;
   }
-  std::vector<std::string> argv_strings = {binary};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e; ++e) {
-    bool overridden = false;
-    for (const auto& [k, v] : env) overridden = overridden || absl::StartsWith(*e, k + "=");
-    if (!overridden) env_strings.push_back(*e);
-  }
-  // Later entries override earlier ones.
-  for (size_t i = 0; i < env.size(); ++i) {
-    bool overridden_later = false;
-    for (size_t j = i + 1; j < env.size(); ++j) overridden_later = overridden_later || env[j].first == env[i].first;
-    if (!overridden_later) env_strings.push_back(env[i].first + "=" + env[i].second);
-  }
-  std::vector<char*> argv, envp;
-  for (auto& s : argv_strings) argv.push_back(s.data());
-  argv.push_back(nullptr);
-  for (auto& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, in[0], 0);
-  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
-  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t empty;
-  sigemptyset(&empty);
-  posix_spawnattr_setsigmask(&attr, &empty);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-
   auto process = std::unique_ptr<Process>(new Process());
-  int rc = ::posix_spawn(&process->pid_, binary.c_str(), &actions, &attr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  ::close(in[0]);
-  ::close(out[1]);
-  ::close(err[1]);
-  if (rc != 0) {
-    std::fprintf(stderr, "cannot start %s: %s\n", binary.c_str(), ::strerror(rc));
-    return nullptr;
-  }
-  process->in_ = in[1];
-  process->out_ = out[0];
-  process->err_ = err[0];
+  process->pid_ = *pid;
+  process->in_ = std::move(in->write);
+  process->out_ = std::move(out->read);
+  process->err_ = std::move(err->read);
   return process;
 }
 
@@ -123,28 +90,28 @@ Process::~Process() {
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
   }
-  CloseFd(in_);
-  CloseFd(out_);
-  CloseFd(err_);
+  in_.reset();
+  out_.reset();
+  err_.reset();
 }
 
 void Process::Write(absl::string_view data) {
   size_t written = 0;
   while (written < data.size()) {
-    ssize_t n = ::write(in_, data.data() + written, data.size() - written);
+    ssize_t n = ::write(in_.get(), data.data() + written, data.size() - written);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return;  // the process may have exited: its result tells
     written += static_cast<size_t>(n);
   }
 }
 
-void Process::CloseStdin() { CloseFd(in_); }
+void Process::CloseStdin() { in_.reset(); }
 
 void Process::Signal(int signal) { ::kill(pid_, signal); }
 
 bool Process::Pump(int timeout_ms) {
-  pollfd fds[2] = {{out_, POLLIN, 0}, {err_, POLLIN, 0}};
-  if (out_ < 0 && err_ < 0) return false;
+  pollfd fds[2] = {{out_.get(), POLLIN, 0}, {err_.get(), POLLIN, 0}};
+  if (!out_.valid() && !err_.valid()) return false;
   if (::poll(fds, 2, timeout_ms) <= 0) return true;
   char buffer[65536];
   for (int i = 0; i < 2; ++i) {
@@ -153,7 +120,7 @@ bool Process::Pump(int timeout_ms) {
     if (n > 0) {
       (i == 0 ? out_buffer_ : err_buffer_).append(buffer, static_cast<size_t>(n));
     } else if (n == 0 || errno != EINTR) {
-      CloseFd(i == 0 ? out_ : err_);
+      (i == 0 ? out_ : err_).reset();
     }
   }
   return true;
@@ -172,7 +139,7 @@ std::optional<std::string> Process::ReadLine(double timeout_seconds) {
       }
       return line;
     }
-    if (out_ < 0 || Clock::now() >= deadline) return std::nullopt;
+    if (!out_.valid() || Clock::now() >= deadline) return std::nullopt;
     Pump(10);
   }
 }
@@ -182,12 +149,12 @@ RunResult Process::Wait(double timeout_seconds) {
   const auto deadline = Clock::now() + std::chrono::duration<double>(timeout_seconds);
   int status = 0;
   bool reaped = false;
-  while (!reaped || out_ >= 0 || err_ >= 0) {
+  while (!reaped || out_.valid() || err_.valid()) {
     if (Clock::now() >= deadline) {
       result.timed_out = true;
       ::kill(pid_, SIGKILL);
-      CloseFd(out_);
-      CloseFd(err_);
+      out_.reset();
+      err_.reset();
     }
     Pump(10);
     if (!reaped && ::waitpid(pid_, &status, WNOHANG) == pid_) reaped = true;

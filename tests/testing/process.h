@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "atf/base/fd.h"
 
 namespace atf::testing {
 
@@ -54,7 +55,7 @@ class Process {
   bool Pump(int timeout_ms);
 
   pid_t pid_ = -1;
-  int in_ = -1, out_ = -1, err_ = -1;
+  UniqueFd in_, out_, err_;
   std::string out_buffer_, err_buffer_;
   size_t out_consumed_ = 0;
 };

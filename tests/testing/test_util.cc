@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "atf/json.h"
+#include "atf/base/json.h"
 
 namespace atf::testing {
 

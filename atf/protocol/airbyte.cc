@@ -1,0 +1,412 @@
+#include "atf/protocol/airbyte.h"
+
+#include "absl/strings/str_cat.h"
+#include "atf/base/json.h"
+#include "atf/base/status.h"
+#include "rapidjson/error/en.h"
+#include "rapidjson/reader.h"
+
+namespace atf {
+namespace {
+
+// Values of the line the scanner cares about, by their path.
+enum class Target { kNone, kType, kRecord, kStream, kNamespace, kData, kStateData, kStateGlobal, kStreamState };
+
+// The SAX pass over one line. `depth_` counts open containers; keys are kept
+// only for the first three levels, which is where every target lives.
+//
+// Positions: RapidJSON parses strings and numbers from a local copy of the
+// (string or in-situ) stream, so during String/Key/RawNumber callbacks the
+// stream still points at the token's first byte; for literals and brackets it
+// points just past the token. Both are exact, and this is what the spans rely
+// on. The line is parsed in place on a copy, so offsets into the copy are
+// offsets into the line as written.
+class LineScanner : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, LineScanner> {
+ public:
+  LineScanner(rapidjson::InsituStringStream* stream, absl::string_view line, AirbyteMessage* message,
+              DataVisitorFactory* visitors)
+      : stream_(stream), line_(line), message_(message), visitors_(visitors) {}
+
+  bool Null() { return Scalar(DataVisitor::Scalar::kNull, {}, LiteralSpan(4)); }
+  bool Bool(bool b) { return Scalar(DataVisitor::Scalar::kBool, {}, LiteralSpan(b ? 4 : 5)); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    return Scalar(DataVisitor::Scalar::kNumber, {s, n}, TokenSpan());
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool) {
+    return Scalar(DataVisitor::Scalar::kString, {s, n}, TokenSpan());
+  }
+  bool StartObject() { return Start(/*array=*/false); }
+  bool StartArray() { return Start(/*array=*/true); }
+  bool EndObject(rapidjson::SizeType) { return End(/*array=*/false); }
+  bool EndArray(rapidjson::SizeType) { return End(/*array=*/true); }
+
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    if (capture_ != nullptr) {
+      if (visitor_ != nullptr) visitor_->Key({s, n});
+    } else if (depth_ >= 1 && depth_ <= 3) {
+      keys_[depth_].assign(s, n);
+    }
+    return true;
+  }
+
+  bool root_is_object() const { return root_is_object_; }
+  const std::optional<std::string>& type() const { return type_; }
+  bool has_record() const { return has_record_; }
+  bool record_is_object() const { return record_is_object_; }
+  bool has_stream() const { return has_stream_; }
+
+ private:
+  // A string or number whose first byte the stream points at (see above).
+  struct PendingSpan {
+    size_t begin;
+    size_t end;  // 0: not yet known
+  };
+  PendingSpan TokenSpan() const { return {stream_->Tell(), 0}; }
+  PendingSpan LiteralSpan(size_t length) const { return {stream_->Tell() - length, stream_->Tell()}; }
+  Span Resolve(PendingSpan span) const {
+    return Span{span.begin, span.end != 0 ? span.end : ScalarEnd(line_, span.begin), true};
+  }
+
+  Target TargetHere() const {
+    if (depth_ < 1 || depth_ > 3 || in_array_[depth_]) return Target::kNone;
+    const std::string& key = keys_[depth_];
+    if (depth_ == 1) {
+      if (key == "type") return Target::kType;
+      if (key == "record") return Target::kRecord;
+      return Target::kNone;
+    }
+    if (depth_ == 2 && keys_[1] == "record") {
+      if (key == "stream") return Target::kStream;
+      if (key == "namespace") return Target::kNamespace;
+      if (key == "data") return Target::kData;
+    } else if (depth_ == 2 && keys_[1] == "state") {
+      if (key == "data") return Target::kStateData;
+      if (key == "global") return Target::kStateGlobal;
+    } else if (depth_ == 3 && keys_[1] == "state" && keys_[2] == "stream" && key == "stream_state") {
+      return Target::kStreamState;
+    }
+    return Target::kNone;
+  }
+
+  Span* CaptureSpan(Target target) {
+    switch (target) {
+      case Target::kData:
+        return &message_->data;
+      case Target::kStateData:
+        return &message_->state_data;
+      case Target::kStateGlobal:
+        return &message_->state_global;
+      case Target::kStreamState:
+        return &message_->state_stream_state;
+      default:
+        return nullptr;
+    }
+  }
+
+  // The visitor for the record's data, when the stream is already known.
+  DataVisitor* VisitorForData() {
+    if (visitors_ == nullptr || !has_stream_) return nullptr;
+    DataVisitor* visitor = visitors_->ForRecord(message_->stream, message_->ns);
+    message_->data_visited = true;
+    return visitor;
+  }
+
+  bool Scalar(DataVisitor::Scalar kind, absl::string_view value, PendingSpan span) {
+    if (capture_ != nullptr) {
+      if (visitor_ != nullptr) visitor_->Value(kind, span.begin, value);
+      return true;
+    }
+    if (depth_ == 0) return true;  // a scalar root: not a message
+    const Target target = TargetHere();
+    switch (target) {
+      case Target::kType:
+        if (kind == DataVisitor::Scalar::kString)
+          type_ = std::string(value);
+        else
+          type_.reset();
+        break;
+      case Target::kRecord:
+        has_record_ = true;
+        record_is_object_ = false;
+        break;
+      case Target::kStream:
+        has_stream_ = kind == DataVisitor::Scalar::kString;
+        if (has_stream_)
+          message_->stream.assign(value.data(), value.size());
+        else
+          message_->stream.clear();
+        break;
+      case Target::kNamespace:
+        if (kind == DataVisitor::Scalar::kString)
+          message_->ns = std::string(value);
+        else
+          message_->ns.reset();
+        break;
+      default:
+        if (Span* captured = CaptureSpan(target)) {
+          *captured = kind == DataVisitor::Scalar::kNull ? Span{} : Resolve(span);
+          if (target == Target::kData && kind != DataVisitor::Scalar::kNull) {
+            if (DataVisitor* visitor = VisitorForData()) visitor->Value(kind, captured->begin, value);
+          }
+        }
+    }
+    return true;
+  }
+
+  bool Start(bool array) {
+    if (capture_ != nullptr) {
+      if (visitor_ != nullptr) array ? visitor_->StartArray() : visitor_->StartObject();
+      ++depth_;
+      return true;
+    }
+    if (depth_ == 0) root_is_object_ = !array;
+    const Target target = TargetHere();
+    if (target == Target::kRecord) {
+      has_record_ = true;
+      record_is_object_ = !array;
+    }
+    if (Span* span = CaptureSpan(target)) {
+      *span = Span{stream_->Tell() - 1, 0, false};
+      capture_ = span;
+      capture_depth_ = depth_;
+      if (target == Target::kData) {
+        visitor_ = VisitorForData();
+        if (visitor_ != nullptr) array ? visitor_->StartArray() : visitor_->StartObject();
+      }
+    }
+    ++depth_;
+    if (depth_ <= 3) {
+      in_array_[depth_] = array;
+      keys_[depth_].clear();
+    }
+    return true;
+  }
+
+  bool End(bool array) {
+    if (capture_ != nullptr && visitor_ != nullptr) array ? visitor_->EndArray() : visitor_->EndObject();
+    --depth_;
+    if (capture_ != nullptr && depth_ == capture_depth_) {
+      capture_->end = stream_->Tell();
+      capture_->present = true;
+      capture_ = nullptr;
+      visitor_ = nullptr;
+    }
+    return true;
+  }
+
+  rapidjson::InsituStringStream* stream_;  // Tell() is not const
+  absl::string_view line_;
+  AirbyteMessage* message_;
+  DataVisitorFactory* visitors_;
+
+  int depth_ = 0;
+  bool in_array_[4] = {false, false, false, false};
+  std::string keys_[4];
+
+  Span* capture_ = nullptr;  // the value being captured, while inside it
+  int capture_depth_ = 0;
+  DataVisitor* visitor_ = nullptr;
+
+  bool root_is_object_ = false;
+  std::optional<std::string> type_;
+  bool has_record_ = false;
+  bool record_is_object_ = false;
+  bool has_stream_ = false;
+};
+
+// Forwards every event of a standalone value to a visitor (see VisitJson).
+class VisitDriver : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, VisitDriver> {
+ public:
+  VisitDriver(const rapidjson::StringStream* stream, DataVisitor& visitor) : stream_(stream), visitor_(visitor) {}
+
+  bool Null() { return Literal(DataVisitor::Scalar::kNull, 4); }
+  bool Bool(bool b) { return Literal(DataVisitor::Scalar::kBool, b ? 4 : 5); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) { return Token(DataVisitor::Scalar::kNumber, {s, n}); }
+  bool String(const char* s, rapidjson::SizeType n, bool) { return Token(DataVisitor::Scalar::kString, {s, n}); }
+  bool StartObject() { return visitor_.StartObject(), true; }
+  bool StartArray() { return visitor_.StartArray(), true; }
+  bool EndObject(rapidjson::SizeType) { return visitor_.EndObject(), true; }
+  bool EndArray(rapidjson::SizeType) { return visitor_.EndArray(), true; }
+  bool Key(const char* s, rapidjson::SizeType n, bool) { return visitor_.Key({s, n}), true; }
+
+ private:
+  // Same position rules as LineScanner: strings and numbers see their start.
+  bool Token(DataVisitor::Scalar kind, absl::string_view value) {
+    visitor_.Value(kind, stream_->Tell(), value);
+    return true;
+  }
+  bool Literal(DataVisitor::Scalar kind, size_t length) {
+    visitor_.Value(kind, stream_->Tell() - length, {});
+    return true;
+  }
+
+  const rapidjson::StringStream* stream_;
+  DataVisitor& visitor_;
+};
+
+std::optional<AirbyteType> TypeFromName(absl::string_view name) {
+  if (name == "RECORD") return AirbyteType::kRecord;
+  if (name == "STATE") return AirbyteType::kState;
+  if (name == "LOG") return AirbyteType::kLog;
+  if (name == "TRACE") return AirbyteType::kTrace;
+  if (name == "SPEC") return AirbyteType::kSpec;
+  if (name == "CONNECTION_STATUS") return AirbyteType::kConnectionStatus;
+  if (name == "CATALOG") return AirbyteType::kCatalog;
+  if (name == "CONTROL") return AirbyteType::kControl;
+  return std::nullopt;
+}
+
+absl::Status CheckState(const AirbyteMessage& message) {
+  const rapidjson::Value* state = message.Payload();
+  if (state == nullptr || !state->IsObject()) {
+    return absl::InvalidArgumentError("STATE message without a `state` object");
+  }
+  if (message.state_data.present || message.state_global.present) return absl::OkStatus();
+  if (const rapidjson::Value* stream = FindMember(*state, "stream"); stream != nullptr && !stream->IsNull()) {
+    const rapidjson::Value* descriptor = FindMember(*stream, "stream_descriptor");
+    const rapidjson::Value* name = descriptor ? FindMember(*descriptor, "name") : nullptr;
+    if (name == nullptr || !name->IsString()) {
+      return absl::InvalidArgumentError("STREAM state without `stream.stream_descriptor.name`");
+    }
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(
+      "STATE message with no usable payload (no `data`, `stream` or `global`); refusing to drop it");
+}
+
+}  // namespace
+
+size_t ScalarEnd(absl::string_view text, size_t begin) {
+  size_t i = begin;
+  if (i < text.size() && text[i] == '"') {
+    for (++i; i < text.size(); ++i) {
+      if (text[i] == '\\')
+        ++i;
+      else if (text[i] == '"')
+        return i + 1;
+    }
+    return text.size();
+  }
+  // Numbers and literals end at a delimiter.
+  while (i < text.size() && text[i] != ',' && text[i] != '}' && text[i] != ']' && text[i] != ' ' && text[i] != '\t' &&
+         text[i] != '\n' && text[i] != '\r' && text[i] != '\0') {
+    ++i;
+  }
+  return i;
+}
+
+void VisitJson(absl::string_view json, DataVisitor& visitor) {
+  rapidjson::StringStream stream(json.data());
+  VisitDriver driver(&stream, visitor);
+  rapidjson::Reader reader;
+  reader.Parse<rapidjson::kParseNumbersAsStringsFlag>(stream, driver);
+}
+
+absl::string_view AirbyteTypeName(AirbyteType type) {
+  switch (type) {
+    case AirbyteType::kRecord:
+      return "RECORD";
+    case AirbyteType::kState:
+      return "STATE";
+    case AirbyteType::kLog:
+      return "LOG";
+    case AirbyteType::kTrace:
+      return "TRACE";
+    case AirbyteType::kSpec:
+      return "SPEC";
+    case AirbyteType::kConnectionStatus:
+      return "CONNECTION_STATUS";
+    case AirbyteType::kCatalog:
+      return "CATALOG";
+    case AirbyteType::kControl:
+      return "CONTROL";
+  }
+  return "UNKNOWN";
+}
+
+const rapidjson::Value* AirbyteMessage::Payload() const {
+  const char* key = nullptr;
+  switch (type) {
+    case AirbyteType::kRecord:
+      key = "record";
+      break;
+    case AirbyteType::kState:
+      key = "state";
+      break;
+    case AirbyteType::kLog:
+      key = "log";
+      break;
+    case AirbyteType::kTrace:
+      key = "trace";
+      break;
+    case AirbyteType::kSpec:
+      key = "spec";
+      break;
+    case AirbyteType::kConnectionStatus:
+      key = "connectionStatus";
+      break;
+    case AirbyteType::kCatalog:
+      key = "catalog";
+      break;
+    case AirbyteType::kControl:
+      key = "control";
+      break;
+  }
+  return FindMember(doc, key);
+}
+
+absl::StatusOr<AirbyteDecoder::Result> AirbyteDecoder::Decode(absl::string_view line, AirbyteMessage* message) {
+  copy_.reserve(line.size() + 1 + kParsePadding);
+  copy_.assign(line.data(), line.size());
+  return Decode(line, copy_.data(), message);
+}
+
+absl::StatusOr<AirbyteDecoder::Result> AirbyteDecoder::Decode(absl::string_view line, char* scratch,
+                                                              AirbyteMessage* message) {
+  message->line = line;
+  message->ns.reset();
+  message->stream.clear();
+  message->data = message->state_data = message->state_global = message->state_stream_state = Span{};
+  message->data_visited = false;
+
+  // Encoding first, at memory speed; RapidJSON's own check goes byte by byte.
+  if (!IsValidUtf8(line)) return Result{Kind::kJunk, "not valid UTF-8"};
+  rapidjson::InsituStringStream stream(scratch);
+  LineScanner scanner(&stream, line, message, visitors_);
+  rapidjson::Reader reader;
+  rapidjson::ParseResult parsed =
+      reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseInsituFlag>(stream, scanner);
+  if (parsed.IsError()) {
+    return Result{Kind::kJunk, absl::StrCat("not JSON (", rapidjson::GetParseError_En(parsed.Code()), " at offset ",
+                                            parsed.Offset(), ")")};
+  }
+  if (stream.Tell() != line.size()) return Result{Kind::kJunk, "contains a NUL byte"};
+  if (!scanner.root_is_object()) return Result{Kind::kJunk, "not a JSON object"};
+  if (!scanner.type()) return Result{Kind::kJunk, "no string `type`"};
+  std::optional<AirbyteType> type = TypeFromName(*scanner.type());
+  if (!type) return Result{Kind::kJunk, absl::StrCat("unknown message type `", *scanner.type(), "`")};
+  message->type = *type;
+
+  if (*type == AirbyteType::kRecord) {
+    if (!scanner.has_record() || !scanner.record_is_object()) {
+      return absl::InvalidArgumentError("RECORD message without a `record` object");
+    }
+    if (!scanner.has_stream()) return absl::InvalidArgumentError("RECORD without a string `stream`");
+    if (!message->data.present) {
+      return absl::InvalidArgumentError(absl::StrCat("RECORD of stream `", message->stream, "` has no `data`"));
+    }
+    return Result{Kind::kMessage, {}};
+  }
+
+  // Rare messages get a DOM. The pool is emptied first: a Document never
+  // frees what earlier parses allocated.
+  message->doc.SetNull();
+  message->doc.GetAllocator().Clear();
+  message->doc.Parse<rapidjson::kParseFullPrecisionFlag>(line.data(), line.size());
+  if (*type == AirbyteType::kState) {
+    ATF_RETURN_IF_ERROR(CheckState(*message));
+  }
+  return Result{Kind::kMessage, {}};
+}
+
+}  // namespace atf

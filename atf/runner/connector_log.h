@@ -1,0 +1,64 @@
+// Everything a connector says besides protocol data: LOG and TRACE messages,
+// junk lines on stdout and its stderr, re-emitted through the shim's logger
+// (docs/decisions.md, D2, D3). It also remembers what went wrong, for the one-line
+// error the shim ends with when the connector fails.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <thread>
+#include "absl/strings/string_view.h"
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "atf/base/fd.h"
+#include "atf/base/log.h"
+#include "atf/protocol/airbyte.h"
+
+namespace atf {
+
+class ConnectorLogRelay {
+ public:
+  explicit ConnectorLogRelay(Logger log) : log_(log) {}
+
+  void OnLog(const AirbyteMessage& message);
+  void OnTrace(const AirbyteMessage& message);
+  // A stdout line that is not a protocol message: warned about, rate-limited.
+  void OnJunk(size_t line_number, absl::string_view line, absl::string_view why);
+  // Reports how many junk warnings were suppressed, if any.
+  void FinishJunk();
+  // One line of the connector's stderr.
+  void OnStderrLine(absl::string_view line);
+
+  // The connector's own account of its failure: its TRACE error message if it
+  // sent one, else its last error-level log, else empty.
+  std::string FailureMessage() const;
+
+ private:
+  Logger log_;
+  mutable absl::Mutex mu_;  // the stderr pump runs on its own thread
+  std::string trace_error_ ABSL_GUARDED_BY(mu_);
+  std::string error_log_ ABSL_GUARDED_BY(mu_);
+  uint64_t junk_lines_ = 0;
+};
+
+// Reads the connector's stderr line by line on its own thread and hands each
+// line to the relay. Ends at end of input.
+class StderrPump {
+ public:
+  StderrPump(UniqueFd fd, ConnectorLogRelay* relay);
+  ~StderrPump();
+  StderrPump(const StderrPump&) = delete;
+  StderrPump& operator=(const StderrPump&) = delete;
+
+  // Waits for the end of stderr.
+  void Join();
+
+ private:
+  void Run();
+  UniqueFd fd_;
+  ConnectorLogRelay* relay_;
+  std::thread thread_;
+};
+
+}  // namespace atf
