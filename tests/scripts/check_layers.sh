@@ -16,7 +16,8 @@ rank_of() {
     atf/runner/*) echo 3 ;;
     patches/*) echo 4 ;;
     interceptors/*) echo 5 ;;
-    atf/app/* | capture.grpc.pb.h) echo 6 ;;
+    atf/drive/*) echo 6 ;;
+    atf/app/* | capture.grpc.pb.h) echo 7 ;;
     *) echo "" ;;
   esac
 }
@@ -24,7 +25,7 @@ rank_of() {
 status=0
 for loose in atf/*.h atf/*.cc; do
   [[ -e $loose ]] || continue
-  echo "check_layers: $loose is in atf/ itself; put it in the folder of its layer (atf/base, atf/protocol, atf/runner, atf/app)" >&2
+  echo "check_layers: $loose is in atf/ itself; put it in the folder of its layer (atf/base, atf/protocol, atf/runner, atf/drive, atf/app)" >&2
   status=1
 done
 while IFS= read -r file; do
