@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "atf/base/json.h"
 #include "atf/base/status.h"
 #include "interceptors/catalog.h"
@@ -220,6 +221,34 @@ absl::Status CaptureInterceptor::OnMessage(AirbyteMessage& message) {
       return absl::FailedPreconditionError(absl::StrCat("unexpected ", AirbyteTypeName(message.type),
                                                         " message during a capture (expected RECORD or STATE)"));
   }
+}
+
+absl::Status CaptureInterceptor::OnRepaired(const AirbyteMessage& message, size_t line_number) {
+  if (message.type != AirbyteType::kRecord) return Interceptor::OnRepaired(message, line_number);
+  const std::optional<uint32_t> slot = routes_.Find(message.stream, message.ns);
+  if (!slot) return absl::OkStatus();  // OnRecord reports the unbound stream
+  const std::string stream = Describe(message.stream, message.ns);
+  if (ctx_.options.strict_records) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the record of stream ", stream, " is not valid JSON as written: ", DescribeFix(message.fixes.front()),
+        " (--strict-records refuses repaired records)"));
+  }
+  const uint64_t before = progress_->repaired_records(*slot);
+  for (const LineFix& fix : message.fixes) progress_->Repaired(*slot, fix.kind);
+  // Warned one by one at first, then once per thousand (the summary has them all).
+  constexpr uint64_t kWarnEach = 5, kThen = 1000;
+  const uint64_t after = progress_->repaired_records(*slot);
+  const bool warn = before < kWarnEach || after / kThen != before / kThen;
+  if (warn) {
+    std::vector<std::string> what;
+    for (const LineFix& fix : message.fixes) what.push_back(DescribeFix(fix));
+    log_.Warn(absl::StrCat("repaired a record of stream ", stream, " that was not valid JSON"),
+              LogFields()
+                  .Add("line_number", static_cast<uint64_t>(line_number))
+                  .Add("fixes", absl::StrJoin(what, "; "))
+                  .Add("repairs_so_far", after));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status CaptureInterceptor::OnControlConfig(absl::string_view config_json) {

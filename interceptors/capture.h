@@ -72,6 +72,7 @@ class CaptureInterceptor : public Interceptor, public RecordEncoder {
   // Checks the Open, writes the input files and answers `opened`.
   absl::StatusOr<std::vector<std::string>> Prepare() override;
   absl::Status OnMessage(AirbyteMessage& message) override;
+  absl::Status OnRepaired(const AirbyteMessage& message, size_t line_number) override;
   absl::Status OnControlConfig(absl::string_view config_json) override;
   void OnTick() override { progress_->LogInterval(log_); }
   DataVisitorFactory* data_visitors() override { return &inline_worker_; }

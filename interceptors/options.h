@@ -30,6 +30,9 @@ struct ShimOptions {
   LogLevel log_level = LogLevel::kInfo;
   // AIRBYTE_TO_FLOW_STATE_FORMAT=per_stream.
   bool per_stream_state = false;
+  // --strict-records: a record the decoder had to repair is an error
+  // instead of a warning (docs/decisions.md, D10).
+  bool strict_records = false;
   // AIRBYTE_TO_FLOW_PERSIST_CONTROL_CONFIG=1.
   bool persist_control_config = false;
 };

@@ -23,11 +23,26 @@ std::string CaptureProgress::StreamsJson(const std::vector<Counts>& since, doubl
     if (!first) out.push_back(',');
     first = false;
     AppendJsonString(&out, names_[i]);
-    absl::StrAppendFormat(&out, R"(:{"records":%d,"bytes":%d,"records_per_second":%.1f,"bytes_per_second":%.0f})",
+    absl::StrAppendFormat(&out, R"(:{"records":%d,"bytes":%d,"records_per_second":%.1f,"bytes_per_second":%.0f)",
                           records, bytes, seconds > 0 ? records / seconds : 0.0, seconds > 0 ? bytes / seconds : 0.0);
+    // Repairs are totals since the start, in every report.
+    std::string repairs;
+    for (size_t kind = 0; kind < counts_[i].repairs.size(); ++kind) {
+      if (counts_[i].repairs[kind] == 0) continue;
+      absl::StrAppend(&repairs, repairs.empty() ? "" : ",", "\"", FixKindName(static_cast<LineFix::Kind>(kind)),
+                      "\":", counts_[i].repairs[kind]);
+    }
+    if (!repairs.empty()) absl::StrAppend(&out, R"(,"repaired":{)", repairs, "}");
+    out.push_back('}');
   }
   out.push_back('}');
   return out;
+}
+
+uint64_t CaptureProgress::repaired_records(size_t stream) const {
+  uint64_t total = 0;
+  for (uint64_t n : counts_[stream].repairs) total += n;
+  return total;
 }
 
 void CaptureProgress::LogInterval(Logger log) {

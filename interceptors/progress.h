@@ -2,12 +2,14 @@
 // periodically with rates, and a final summary line.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "atf/base/log.h"
+#include "atf/protocol/repair.h"
 
 namespace atf {
 
@@ -21,6 +23,9 @@ class CaptureProgress {
     counts_[stream].bytes += bytes;
   }
   void Checkpoint() { ++checkpoints_; }
+  // A record of `stream` the decoder had to repair (docs/decisions.md, D10).
+  void Repaired(size_t stream, LineFix::Kind kind) { ++counts_[stream].repairs[static_cast<size_t>(kind)]; }
+  uint64_t repaired_records(size_t stream) const;
 
   // "capture progress": counts and rates since the previous report.
   void LogInterval(Logger log);
@@ -30,6 +35,7 @@ class CaptureProgress {
  private:
   struct Counts {
     uint64_t records = 0, bytes = 0;
+    std::array<uint64_t, 4> repairs{};  // by LineFix::Kind
   };
   std::string StreamsJson(const std::vector<Counts>& since, double seconds) const;
 

@@ -66,7 +66,20 @@ struct Flag {
   const char* default_value;
   const char* help;
   absl::Status (*parse)(absl::string_view value, CliOptions* options);
+  // A switch takes no separate value: `--flag` means true, `--flag=false` false.
+  bool is_switch = false;
 };
+
+absl::Status ParseSwitch(absl::string_view text, bool* out) {
+  if (text == "true" || text == "1") {
+    *out = true;
+  } else if (text == "false" || text == "0") {
+    *out = false;
+  } else {
+    return absl::InvalidArgumentError("expected true or false");
+  }
+  return absl::OkStatus();
+}
 
 constexpr Flag kFlags[] = {
     {"connector-entrypoint", "",
@@ -112,6 +125,10 @@ constexpr Flag kFlags[] = {
        }
        return absl::OkStatus();
      }},
+    {"strict-records", "false",
+     "Fail the capture on a record that is not valid JSON as written (NaN, Infinity, a number beyond double "
+     "range, a lone surrogate, bytes that are not UTF-8) instead of repairing it and warning.",
+     [](absl::string_view v, CliOptions* o) { return ParseSwitch(v, &o->shim.strict_records); }, true},
     {"grpc-listen", "",
      "Serve capture.Connector/Capture over gRPC on HOST:PORT instead of stdio (port 0 picks a free port).",
      [](absl::string_view v, CliOptions* o) {
@@ -158,7 +175,7 @@ std::string UsageText() {
       "Flags (also written with underscores, as --flag=VALUE or --flag VALUE):\n";
   for (const Flag& flag : kFlags) {
     std::string head = absl::StrCat("  --", flag.name);
-    if (*flag.default_value != '\0') absl::StrAppend(&head, "=", flag.default_value);
+    if (*flag.default_value != '\0' && !flag.is_switch) absl::StrAppend(&head, "=", flag.default_value);
     if (head.size() < 32)
       head.resize(32, ' ');
     else
@@ -196,6 +213,8 @@ absl::StatusOr<CliOutcome> ParseCommandLine(int argc, char** argv,
     std::string value;
     if (eq != absl::string_view::npos) {
       value = std::string(body.substr(eq + 1));
+    } else if (flag->is_switch) {
+      value = "true";
     } else if (i + 1 < argc) {
       value = argv[++i];
     } else {

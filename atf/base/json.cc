@@ -14,7 +14,8 @@ namespace {
 
 constexpr unsigned kParseFlags = rapidjson::kParseFullPrecisionFlag | rapidjson::kParseValidateEncodingFlag;
 
-// Length of the valid UTF-8 sequence at s[i], or 0 when it is invalid.
+}  // namespace
+
 size_t Utf8SequenceLength(absl::string_view s, size_t i) {
   auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
   unsigned char c = byte(i);
@@ -42,8 +43,6 @@ size_t Utf8SequenceLength(absl::string_view s, size_t i) {
   if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
   return n;
 }
-
-}  // namespace
 
 absl::StatusOr<rapidjson::Document> ParseJson(absl::string_view text, absl::string_view what) {
   rapidjson::Document doc;

@@ -40,6 +40,10 @@ inline rapidjson::Value StringValue(absl::string_view text, rapidjson::Document:
 // True when `text` is valid JSON (one value, whitespace around it allowed).
 bool IsValidJson(absl::string_view text);
 
+// Length of the valid UTF-8 sequence at s[i] (i < s.size()), or 0 when the
+// bytes there are not valid UTF-8 (overlong forms and surrogates included).
+size_t Utf8SequenceLength(absl::string_view s, size_t i);
+
 // True when `text` is valid UTF-8. Fast for ASCII: it looks at eight bytes at
 // a time and decodes sequences only where a byte has its high bit set.
 bool IsValidUtf8(absl::string_view text);

@@ -1,8 +1,10 @@
 #include "atf/protocol/airbyte.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "atf/base/json.h"
 #include "atf/base/status.h"
+#include "atf/protocol/repair.h"
 #include "rapidjson/error/en.h"
 #include "rapidjson/reader.h"
 
@@ -33,6 +35,7 @@ class LineScanner : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, LineS
     return Scalar(DataVisitor::Scalar::kNumber, {s, n}, TokenSpan());
   }
   bool String(const char* s, rapidjson::SizeType n, bool) {
+    if (!lone_surrogate_ && HoldsLoneSurrogate({s, n})) lone_surrogate_ = true;
     return Scalar(DataVisitor::Scalar::kString, {s, n}, TokenSpan());
   }
   bool StartObject() { return Start(/*array=*/false); }
@@ -41,6 +44,7 @@ class LineScanner : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, LineS
   bool EndArray(rapidjson::SizeType) { return End(/*array=*/true); }
 
   bool Key(const char* s, rapidjson::SizeType n, bool) {
+    if (!lone_surrogate_ && HoldsLoneSurrogate({s, n})) lone_surrogate_ = true;
     if (capture_ != nullptr) {
       if (visitor_ != nullptr) visitor_->Key({s, n});
     } else if (depth_ >= 1 && depth_ <= 3) {
@@ -54,6 +58,8 @@ class LineScanner : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, LineS
   bool has_record() const { return has_record_; }
   bool record_is_object() const { return record_is_object_; }
   bool has_stream() const { return has_stream_; }
+  // A string held an escape of a lone UTF-16 surrogate (see repair.h).
+  bool lone_surrogate() const { return lone_surrogate_; }
 
  private:
   // A string or number whose first byte the stream points at (see above).
@@ -212,6 +218,7 @@ class LineScanner : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, LineS
   bool has_record_ = false;
   bool record_is_object_ = false;
   bool has_stream_ = false;
+  bool lone_surrogate_ = false;
 };
 
 // Forwards every event of a standalone value to a visitor (see VisitJson).
@@ -361,37 +368,96 @@ absl::StatusOr<AirbyteDecoder::Result> AirbyteDecoder::Decode(absl::string_view 
   return Decode(line, copy_.data(), message);
 }
 
+// A line that is not JSON but says it is a RECORD or STATE: dropping it
+// would lose data, so it is an error rather than junk.
+bool LooksLikeProtocolData(absl::string_view line) {
+  const size_t start = line.find_first_not_of(" \t");
+  if (start == absl::string_view::npos || line[start] != '{') return false;
+  for (size_t at = line.find("\"type\""); at != absl::string_view::npos; at = line.find("\"type\"", at + 1)) {
+    size_t i = at + 6;
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    if (i >= line.size() || line[i] != ':') continue;
+    ++i;
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    const absl::string_view rest = line.substr(i);
+    if (absl::StartsWith(rest, "\"RECORD\"") || absl::StartsWith(rest, "\"STATE\"")) return true;
+  }
+  return false;
+}
+
 absl::StatusOr<AirbyteDecoder::Result> AirbyteDecoder::Decode(absl::string_view line, char* scratch,
                                                               AirbyteMessage* message) {
+  message->fixes.clear();
+  std::string problem;
+  LineParse first = Parse(line, scratch, message, &problem);
+  if (first == LineParse::kParsed) return Classify(message);
+  // Not JSON as it stands: maybe a token JSON cannot hold (D10).
+  if (std::optional<RepairedLine> repaired = RepairLine(line)) {
+    repaired_ = std::move(*repaired);
+    repaired_.parse_copy.append(1 + kParsePadding, '\0');
+    std::string ignored;
+    if (Parse(repaired_.text, repaired_.parse_copy.data(), message, &ignored) == LineParse::kParsed) {
+      message->fixes = std::move(repaired_.fixes);
+      return Classify(message);
+    }
+  }
+  if (LooksLikeProtocolData(line)) {
+    return absl::InvalidArgumentError(absl::StrCat("a line that says it is a RECORD or STATE is not valid JSON (",
+                                                   problem, "); refusing to drop it"));
+  }
+  return Result{Kind::kJunk, problem};
+}
+
+AirbyteDecoder::LineParse AirbyteDecoder::Parse(absl::string_view line, char* scratch, AirbyteMessage* message,
+                                                std::string* problem) {
   message->line = line;
   message->ns.reset();
   message->stream.clear();
   message->data = message->state_data = message->state_global = message->state_stream_state = Span{};
   message->data_visited = false;
+  type_.reset();
+  shape_ = {};
 
   // Encoding first, at memory speed; RapidJSON's own check goes byte by byte.
-  if (!IsValidUtf8(line)) return Result{Kind::kJunk, "not valid UTF-8"};
+  if (!IsValidUtf8(line)) {
+    *problem = "not valid UTF-8";
+    return LineParse::kFailed;
+  }
   rapidjson::InsituStringStream stream(scratch);
   LineScanner scanner(&stream, line, message, visitors_);
   rapidjson::Reader reader;
   rapidjson::ParseResult parsed =
       reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseInsituFlag>(stream, scanner);
   if (parsed.IsError()) {
-    return Result{Kind::kJunk, absl::StrCat("not JSON (", rapidjson::GetParseError_En(parsed.Code()), " at offset ",
-                                            parsed.Offset(), ")")};
+    *problem =
+        absl::StrCat("not JSON (", rapidjson::GetParseError_En(parsed.Code()), " at offset ", parsed.Offset(), ")");
+    return LineParse::kFailed;
   }
-  if (stream.Tell() != line.size()) return Result{Kind::kJunk, "contains a NUL byte"};
-  if (!scanner.root_is_object()) return Result{Kind::kJunk, "not a JSON object"};
-  if (!scanner.type()) return Result{Kind::kJunk, "no string `type`"};
-  std::optional<AirbyteType> type = TypeFromName(*scanner.type());
-  if (!type) return Result{Kind::kJunk, absl::StrCat("unknown message type `", *scanner.type(), "`")};
+  if (scanner.lone_surrogate()) {
+    *problem = "holds a lone UTF-16 surrogate escape";
+    return LineParse::kFailed;
+  }
+  if (stream.Tell() != line.size()) {
+    *problem = "contains a NUL byte";
+    return LineParse::kFailed;
+  }
+  type_ = scanner.type();
+  shape_ = Shape{scanner.root_is_object(), scanner.has_record(), scanner.record_is_object(), scanner.has_stream()};
+  return LineParse::kParsed;
+}
+
+absl::StatusOr<AirbyteDecoder::Result> AirbyteDecoder::Classify(AirbyteMessage* message) {
+  if (!shape_.root_is_object) return Result{Kind::kJunk, "not a JSON object"};
+  if (!type_) return Result{Kind::kJunk, "no string `type`"};
+  std::optional<AirbyteType> type = TypeFromName(*type_);
+  if (!type) return Result{Kind::kJunk, absl::StrCat("unknown message type `", *type_, "`")};
   message->type = *type;
 
   if (*type == AirbyteType::kRecord) {
-    if (!scanner.has_record() || !scanner.record_is_object()) {
+    if (!shape_.has_record || !shape_.record_is_object) {
       return absl::InvalidArgumentError("RECORD message without a `record` object");
     }
-    if (!scanner.has_stream()) return absl::InvalidArgumentError("RECORD without a string `stream`");
+    if (!shape_.has_stream) return absl::InvalidArgumentError("RECORD without a string `stream`");
     if (!message->data.present) {
       return absl::InvalidArgumentError(absl::StrCat("RECORD of stream `", message->stream, "` has no `data`"));
     }
@@ -400,10 +466,15 @@ absl::StatusOr<AirbyteDecoder::Result> AirbyteDecoder::Decode(absl::string_view 
 
   // Rare messages get a DOM. The pool is emptied first: a Document never
   // frees what earlier parses allocated.
+  const absl::string_view line = message->line;
   message->doc.SetNull();
   message->doc.GetAllocator().Clear();
   message->doc.Parse<rapidjson::kParseFullPrecisionFlag>(line.data(), line.size());
   if (*type == AirbyteType::kState) {
+    if (message->doc.HasParseError()) {
+      return absl::InvalidArgumentError(absl::StrCat("STATE message that cannot be read as JSON (",
+                                                     rapidjson::GetParseError_En(message->doc.GetParseError()), ")"));
+    }
     ATF_RETURN_IF_ERROR(CheckState(*message));
   }
   return Result{Kind::kMessage, {}};

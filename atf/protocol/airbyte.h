@@ -8,9 +8,11 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 #include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "atf/protocol/repair.h"
 #include "rapidjson/document.h"
 
 namespace atf {
@@ -81,6 +83,10 @@ struct AirbyteMessage {
   // STATE: exact text of the payload members that are present.
   Span state_data, state_global, state_stream_state;
 
+  // What was repaired to make the line JSON (docs/decisions.md, D10); `line`
+  // is then the repaired text, owned by the decoder.
+  std::vector<LineFix> fixes;
+
   // Every type but RECORD: the line as a DOM.
   rapidjson::Document doc;
 
@@ -99,10 +105,12 @@ class AirbyteDecoder {
     std::string junk_reason;  // kJunk: why the line is not a protocol message
   };
 
-  // Decodes one line. A line that is
-  // not JSON, not an object or has no known `type` is junk (to be warned
-  // about). A RECORD or STATE that cannot be understood is an error: dropping
-  // it would lose data.
+  // Decodes one line. A line that is not JSON, not an object or has no known
+  // `type` is junk (to be warned about). A line that is almost JSON (NaN, a
+  // lone surrogate, bytes that are not UTF-8, a huge number) is repaired and
+  // says so in `fixes`. A RECORD or STATE that cannot be understood, or a line
+  // that says it is one but is not JSON, is an error: dropping it would lose
+  // data.
   absl::StatusOr<Result> Decode(absl::string_view line, AirbyteMessage* message);
 
   // The same, parsing in place on `scratch`: a copy of `line` followed by a
@@ -111,8 +119,18 @@ class AirbyteDecoder {
   absl::StatusOr<Result> Decode(absl::string_view line, char* scratch, AirbyteMessage* message);
 
  private:
+  enum class LineParse { kParsed, kFailed };
+  struct Shape {
+    bool root_is_object = false, has_record = false, record_is_object = false, has_stream = false;
+  };
+  LineParse Parse(absl::string_view line, char* scratch, AirbyteMessage* message, std::string* problem);
+  absl::StatusOr<Result> Classify(AirbyteMessage* message);
+
   DataVisitorFactory* visitors_;
-  std::string copy_;  // the line, parsed in place (the line itself stays as written)
+  std::optional<std::string> type_;  // of the line last parsed
+  Shape shape_;
+  RepairedLine repaired_;  // the line last repaired; messages point into it
+  std::string copy_;       // the line, parsed in place (the line itself stays as written)
 };
 
 }  // namespace atf

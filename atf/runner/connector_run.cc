@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "atf/base/json.h"
 #include "atf/base/status.h"
 #include "atf/base/stop.h"
@@ -78,10 +79,13 @@ class Run {
     pump.Join();
     relay_.FinishJunk();
 
-    if (!error_.ok()) return error_;
-    if (!stopping_) {
-      ATF_RETURN_IF_ERROR(out_.Flush());
+    // Everything complete before an error still reaches Flow (its records and
+    // checkpoints are good); after Flow ended the session nothing more is written.
+    if (outcome_.ending != RunOutcome::Ending::kStopped) {
+      absl::Status flushed = out_.Flush();
+      if (error_.ok()) ATF_RETURN_IF_ERROR(flushed);
     }
+    if (!error_.ok()) return error_;
     outcome_.exit = *process_->TryWait();
     outcome_.failure_message = relay_.FailureMessage();
     log_.Debug(absl::StrCat("connector ", outcome_.exit.Describe()));
@@ -328,6 +332,12 @@ class Run {
       relay_.OnJunk(number, line, decoded->junk_reason);
       return;
     }
+    if (!message_.fixes.empty()) {
+      if (absl::Status status = handler_.OnRepaired(message_, number); !status.ok()) {
+        Fail(Annotate(status, absl::StrCat("connector output line ", number)));
+        return;
+      }
+    }
     absl::Status status;
     switch (message_.type) {
       case AirbyteType::kLog:
@@ -388,6 +398,14 @@ class Run {
 };
 
 }  // namespace
+
+absl::Status ConnectorOutputHandler::OnRepaired(const AirbyteMessage& message, size_t line_number) {
+  std::vector<std::string> what;
+  for (const LineFix& fix : message.fixes) what.push_back(DescribeFix(fix));
+  log_.Warn(absl::StrCat("repaired a ", AirbyteTypeName(message.type), " line that was not valid JSON"),
+            LogFields().Add("line_number", static_cast<uint64_t>(line_number)).Add("fixes", absl::StrJoin(what, "; ")));
+  return absl::OkStatus();
+}
 
 absl::Status ConnectorOutputHandler::OnControlConfig(absl::string_view) {
   log_.Warn("connector sent an updated config (CONTROL message); it is not persisted by this operation");

@@ -27,6 +27,9 @@ class ConnectorOutputHandler {
   virtual ~ConnectorOutputHandler() = default;
   // A protocol message (not LOG, TRACE or CONTROL). An error ends the run.
   virtual absl::Status OnMessage(AirbyteMessage& message) = 0;
+  // Before OnMessage, for a line the decoder had to repair (its `fixes`):
+  // warns by default; an error ends the run.
+  virtual absl::Status OnRepaired(const AirbyteMessage& message, size_t line_number);
   // A CONTROL message carrying a new connector config (rotated credentials).
   virtual absl::Status OnControlConfig(absl::string_view config_json);
   // Called every RunSettings::tick_interval (progress reports).

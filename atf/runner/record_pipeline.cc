@@ -99,7 +99,9 @@ void RecordPipeline::Process(LineBlock& block, RecordWorker& worker, AirbyteDeco
       scratch[pos + size] = '\0';
       absl::StatusOr<AirbyteDecoder::Result> decoded =
           decoder.Decode(absl::string_view(text + pos, size), scratch.data() + pos, &message);
-      if (decoded.ok() && decoded->kind == AirbyteDecoder::Kind::kMessage && message.type == AirbyteType::kRecord) {
+      // A repaired record is left to the session thread, which counts and reports it.
+      if (decoded.ok() && decoded->kind == AirbyteDecoder::Kind::kMessage && message.type == AirbyteType::kRecord &&
+          message.fixes.empty()) {
         if (std::optional<RecordWorker::Encoded> encoded = worker.Encode(message, &block.arena)) {
           item = LineBlock::Item{true,          encoded->in_arena,
                                  encoded->slot, encoded->in_arena ? encoded->offset : pos + encoded->offset,

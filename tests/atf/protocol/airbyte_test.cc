@@ -1,9 +1,11 @@
 // Airbyte line decoding: docs/reference.md vectors F6, with the D3 changes named.
 #include "atf/protocol/airbyte.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
@@ -11,6 +13,7 @@ namespace atf {
 namespace {
 
 struct Decoded {
+  std::unique_ptr<AirbyteDecoder> decoder;  // owns a repaired line
   absl::StatusOr<AirbyteDecoder::Result> result;
   AirbyteMessage message;
 };
@@ -18,8 +21,8 @@ struct Decoded {
 // Decodes `line`; the decoder needs a NUL after the line, as the splitter gives.
 Decoded Decode(const std::string& line, DataVisitorFactory* visitors = nullptr) {
   Decoded d;
-  AirbyteDecoder decoder(visitors);
-  d.result = decoder.Decode(absl::string_view(line.c_str(), line.size()), &d.message);
+  d.decoder = std::make_unique<AirbyteDecoder>(visitors);
+  d.result = d.decoder->Decode(absl::string_view(line.c_str(), line.size()), &d.message);
   return d;
 }
 
@@ -133,8 +136,59 @@ TEST(AirbyteDecoder, JunkLines) {
   EXPECT_EQ(result->junk_reason, "contains a NUL byte");
 }
 
-TEST(AirbyteDecoder, InvalidUtf8IsJunk) {
-  EXPECT_TRUE(IsJunk(Decode("{\"type\":\"RECORD\",\"record\":{\"stream\":\"s\",\"data\":\"\xff\"}}")));
+// D10: a record is never junk for a token JSON cannot hold; the line is
+// repaired and says how.
+TEST(AirbyteDecoder, D10_InvalidUtf8InARecordIsRepaired) {
+  const std::string line =
+      "{\"type\":\"RECORD\",\"record\":{\"stream\":\"s\",\"data\":\"a\xff"
+      "b\"}}";
+  Decoded d = Decode(line);
+  ASSERT_TRUE(IsMessage(d)) << d.result.status();
+  EXPECT_EQ(d.message.data.Of(d.message.line),
+            "\"a\xEF\xBF\xBD"
+            "b\"");
+  ASSERT_EQ(d.message.fixes.size(), 1u);
+  EXPECT_EQ(d.message.fixes[0].kind, LineFix::Kind::kInvalidUtf8);
+  EXPECT_EQ(d.message.fixes[0].offset, line.find('\xff'));
+}
+
+TEST(AirbyteDecoder, D10_EveryRepairKind) {
+  struct Case {
+    std::string data;      // as the connector wrote it
+    std::string captured;  // the document that is captured
+    LineFix::Kind kind;
+  };
+  for (const Case& c : std::vector<Case>{
+           {R"({"x":NaN})", R"({"x":null})", LineFix::Kind::kNonFinite},
+           {R"({"x":[Infinity,-Infinity]})", R"({"x":[null,null]})", LineFix::Kind::kNonFinite},
+           {R"({"x":1e400})", R"({"x":1e400})", LineFix::Kind::kHugeNumber},
+           {R"({"x":-1e400,"y":1})", R"({"x":-1e400,"y":1})", LineFix::Kind::kHugeNumber},
+           {R"({"x":"\ud800"})", R"({"x":"\ufffd"})", LineFix::Kind::kLoneSurrogate},
+           {R"({"x":"a\udc00b"})", R"({"x":"a\ufffdb"})", LineFix::Kind::kLoneSurrogate},
+           {R"({"\ud800":1})", R"({"\ufffd":1})", LineFix::Kind::kLoneSurrogate},
+       }) {
+    Decoded d = Decode(absl::StrCat(R"({"type":"RECORD","record":{"stream":"s","data":)", c.data, "}}"));
+    ASSERT_TRUE(IsMessage(d)) << c.data << ": " << d.result.status();
+    EXPECT_EQ(d.message.data.Of(d.message.line), c.captured) << c.data;
+    ASSERT_FALSE(d.message.fixes.empty()) << c.data;
+    EXPECT_EQ(d.message.fixes[0].kind, c.kind) << c.data;
+  }
+  // A proper surrogate pair and a NaN inside a string are left alone.
+  Decoded pair = Decode(R"({"type":"RECORD","record":{"stream":"s","data":{"x":"\ud83d\ude00 NaN"}}})");
+  ASSERT_TRUE(IsMessage(pair));
+  EXPECT_TRUE(pair.message.fixes.empty());
+}
+
+TEST(AirbyteDecoder, D10_BrokenRecordLineIsAnErrorNotJunk) {
+  // Cut mid-record (a crash, a partial last line): refusing to drop it.
+  Decoded cut = Decode(R"({"type":"RECORD","record":{"stream":"s","data":{"id":1)");
+  ASSERT_FALSE(cut.result.ok());
+  EXPECT_TRUE(absl::StrContains(cut.result.status().message(), "says it is a RECORD or STATE is not valid JSON"));
+  Decoded state = Decode(R"({"type" : "STATE","state":{"data":{"c":1})");
+  EXPECT_FALSE(state.result.ok());
+  // Plain text and broken LOG lines stay junk.
+  EXPECT_TRUE(IsJunk(Decode("hello \xff world")));
+  EXPECT_TRUE(IsJunk(Decode(R"({"type":"LOG","log":{"message":"cut)")));
 }
 
 // Records the events a visitor receives.

@@ -1,0 +1,95 @@
+// End to end: the defects of the hardening issue, each as a regression test
+// (docs/decisions.md, D10 to D13): records that are almost JSON, stops by
+// Flow, patch files that must be errors, progress kept on errors.
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "atf/base/json.h"
+#include "gtest/gtest.h"
+#include "tests/e2e/capture_helpers.h"
+#include "tests/e2e/harness.h"
+
+namespace atf::testing {
+namespace {
+
+std::string StreamState(absl::string_view cursor) {
+  return State(absl::StrCat(R"({"type":"STREAM","stream":{"stream_descriptor":{"name":"users"},"stream_state":{"c":)",
+                            cursor, "}}}"));
+}
+
+// Records as Python's json.dumps and real connectors write them.
+std::string AlmostJsonRecords() {
+  return absl::StrCat(Rec("users", R"({"id":1,"v":"ok"})"), Rec("users", R"({"id":2,"v":NaN})"),
+                      Rec("users", R"({"id":3,"v":[Infinity,-Infinity]})"), Rec("users", R"({"id":4,"v":1e400})"),
+                      Rec("users", R"({"id":5,"v":"\ud800 and \udc00"})"), Rec("users", "{\"id\":6,\"v\":\"caf\xe9\"}"),
+                      StreamState("6"));
+}
+
+TEST(Records, D10_AlmostJsonRecordsAreCapturedRepairedAndCounted) {
+  TestDir dir;
+  RunResult run = Capture(dir, AlmostJsonRecords(), Open(kUsersBinding));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::vector<std::string> lines = run.OutLines();
+  ASSERT_EQ(lines.size(), 8u) << run.out;
+  EXPECT_EQ(lines[1], R"({"captured":{"doc":{"id":1,"v":"ok"}}})");
+  EXPECT_EQ(lines[2], R"({"captured":{"doc":{"id":2,"v":null}}})");
+  EXPECT_EQ(lines[3], R"({"captured":{"doc":{"id":3,"v":[null,null]}}})");
+  EXPECT_EQ(lines[4], R"({"captured":{"doc":{"id":4,"v":1e400}}})");  // passed through as written
+  EXPECT_EQ(lines[5], R"({"captured":{"doc":{"id":5,"v":"\ufffd and \ufffd"}}})");
+  EXPECT_EQ(lines[6], "{\"captured\":{\"doc\":{\"id\":6,\"v\":\"caf\xEF\xBF\xBD\"}}}");
+  EXPECT_TRUE(absl::StartsWith(lines[7], R"({"checkpoint":)")) << lines[7];
+  EXPECT_TRUE(run.ErrContains("repaired a record of stream `users` that was not valid JSON")) << run.err;
+  EXPECT_TRUE(run.ErrContains("`NaN` at byte")) << run.err;
+  // The summary counts every repair by kind.
+  EXPECT_TRUE(
+      run.ErrContains(R"("repaired":{"non_finite_number":3,"huge_number":1,"lone_surrogate":2,"invalid_utf8":1})"))
+      << run.err;
+}
+
+TEST(Records, D10_AlmostJsonRecordsAreCapturedWithParallelDecodingToo) {
+  TestDir dir;
+  ShimOptions options;
+  options.extra_args = {"--parse-threads=2"};
+  RunResult run = Capture(dir, AlmostJsonRecords(), Open(kUsersBinding), options);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  ASSERT_EQ(run.OutLines().size(), 8u) << run.out;
+  EXPECT_EQ(run.OutLines()[2], R"({"captured":{"doc":{"id":2,"v":null}}})");
+}
+
+TEST(Records, D10_StrictRecordsFailsBeforeTheCheckpointAndKeepsWhatCameBefore) {
+  TestDir dir;
+  ShimOptions options;
+  options.extra_args = {"--strict-records"};
+  RunResult run = Capture(dir, absl::StrCat(Rec("users", R"({"id":1})"), StreamState("1"), AlmostJsonRecords()),
+                          Open(kUsersBinding), options);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_TRUE(absl::StartsWith(run.LastErrMessage(),
+                               "connector output line 4: the record of stream `users` is not valid JSON as written: "
+                               "`NaN` at byte "))
+      << run.LastErrMessage();
+  EXPECT_TRUE(absl::StrContains(run.LastErrMessage(), "--strict-records")) << run.LastErrMessage();
+  // Everything complete before the bad line reached Flow; nothing after it, no synthetic checkpoint.
+  const std::vector<std::string> lines = run.OutLines();
+  ASSERT_EQ(lines.size(), 4u) << run.out;
+  EXPECT_EQ(lines[1], R"({"captured":{"doc":{"id":1}}})");
+  EXPECT_TRUE(absl::StartsWith(lines[2], R"({"checkpoint":)"));
+  EXPECT_EQ(lines[3], R"({"captured":{"doc":{"id":1,"v":"ok"}}})");
+}
+
+TEST(Records, D10_ARecordLineThatIsNotJsonFailsTheCaptureInsteadOfBeingDropped) {
+  TestDir dir;
+  // A record cut in the middle, then a state that would checkpoint past it.
+  RunResult run = Capture(
+      dir, absl::StrCat(R"(out {"type":"RECORD","record":{"stream":"users","data":{"id":1,)", "\n", StreamState("9")),
+      Open(kUsersBinding));
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_TRUE(absl::StartsWith(run.LastErrMessage(),
+                               "connector output line 1: a line that says it is a RECORD or STATE is not valid JSON"))
+      << run.LastErrMessage();
+  EXPECT_EQ(run.OutLines(), std::vector<std::string>{R"({"opened":{}})"});
+}
+
+}  // namespace
+}  // namespace atf::testing
