@@ -24,6 +24,12 @@ Session::Session(const ShimOptions& options, Inbox& inbox, ResponseWriter& out, 
 absl::Status Session::Run() {
   absl::Status status = Serve();
   if (status.ok()) return status;
+  // Flow ending the session (stdin EOF during a capture, SIGTERM) while a
+  // response waited for Flow to read is that end, not a failure (D11).
+  if (IsOutputAbandoned(status) && stop_.requested() && stop_.reason() != StopReason::kShutdown) {
+    log_.Info(absl::StrCat("stopped while Flow was not reading the output: ", stop_.Describe()));
+    return absl::OkStatus();
+  }
   absl::Status redacted(status.code(), memory_.redactor.Redact(status.message()));
   status.ForEachPayload([&](absl::string_view url, const absl::Cord& payload) { redacted.SetPayload(url, payload); });
   return redacted;
@@ -142,9 +148,14 @@ absl::Status Session::ConnectorFailed(Interceptor& interceptor, const RunOutcome
 absl::Status Session::RunUnary(Interceptor& interceptor) {
   ATF_ASSIGN_OR_RETURN(RunOutcome outcome, RunConnectorFor(interceptor, /*capture=*/false));
   switch (outcome.ending) {
-    case RunOutcome::Ending::kStopped:
-      return absl::CancelledError(
-          absl::StrCat("stopped before the ", interceptor.name(), " response was written: ", stop_.Describe()));
+    case RunOutcome::Ending::kStopped: {
+      const std::string what =
+          absl::StrCat("stopped before the ", interceptor.name(), " response was written: ", stop_.Describe());
+      // A server shutting down tells its client; SIGTERM to the stdio shim is Flow's normal end (D11).
+      if (stop_.reason() == StopReason::kShutdown) return absl::CancelledError(what);
+      log_.Info(what);
+      return absl::OkStatus();
+    }
     case RunOutcome::Ending::kIdle:
       return absl::DeadlineExceededError(absl::StrCat("connector was idle for ",
                                                       absl::FormatDuration(options_.idle_timeout),

@@ -9,11 +9,19 @@
 
 #include <cerrno>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "atf/base/status.h"
 #include "atf/base/stop.h"
 
 namespace atf {
+namespace {
+
+constexpr absl::string_view kAbandonedUrl = "airbyte-to-flow/output-abandoned";
+
+}  // namespace
+
+bool IsOutputAbandoned(const absl::Status& status) { return status.GetPayload(kAbandonedUrl).has_value(); }
 
 FdResponseWriter::FdResponseWriter(int fd, Codec codec, const StopSource* stop, size_t flush_threshold)
     : fd_(fd), codec_(codec), stop_(stop), flush_threshold_(flush_threshold) {
@@ -77,7 +85,11 @@ absl::Status FdResponseWriter::WriteAll(std::vector<absl::string_view> pieces) {
       if (::poll(fds, 2, -1) < 0 && errno != EINTR) {
         return absl::InternalError(absl::StrCat("poll on output: ", ::strerror(errno)));
       }
-      if (fds[1].revents != 0) return absl::CancelledError(absl::StrCat("output abandoned: ", stop_->Describe()));
+      if (fds[1].revents != 0) {
+        absl::Status abandoned = absl::CancelledError(absl::StrCat("output abandoned: ", stop_->Describe()));
+        abandoned.SetPayload(kAbandonedUrl, absl::Cord("1"));
+        return abandoned;
+      }
       continue;
     }
     return errno == EPIPE ? absl::UnavailableError("Flow closed the output (broken pipe)")

@@ -15,6 +15,10 @@ namespace atf {
 
 class StopSource;
 
+// Whether `status` is a write given up because the session's stop was raised
+// while Flow was not reading (docs/decisions.md, D11): Flow ended the session.
+bool IsOutputAbandoned(const absl::Status& status);
+
 class ResponseWriter {
  public:
   virtual ~ResponseWriter() = default;

@@ -102,7 +102,7 @@ class Run {
       outcome_.ending = RunOutcome::Ending::kIdle;
       BeginStop(SIGTERM);
     }
-    if (stopping_ && !killed_ && now >= kill_at_) {
+    if (stopping_ && !killed_ && !process_->exited() && now >= kill_at_) {
       log_.Warn("connector did not stop within the grace period; killing it",
                 LogFields().Add("grace_period", absl::FormatDuration(settings_.grace_period)));
       process_->SignalGroup(SIGKILL);
@@ -128,7 +128,9 @@ class Run {
     int n = 0;
     int stdout_i = -1, exit_i = -1, stop_i = -1, inbox_i = -1, blocks_i = -1;
     // Back-pressure: with every block slot taken, the connector waits.
-    const bool room = pipeline_ == nullptr || (pipeline_->in_flight() < max_in_flight_ && !overlong_line_);
+    // Once stopping, output is drained and dropped, so that the connector's
+    // exit (and the end of its output) is seen at once.
+    const bool room = stopping_ || pipeline_ == nullptr || (pipeline_->in_flight() < max_in_flight_ && !overlong_line_);
     if (stdout_open_ && room) {
       stdout_i = n;
       fds[n++] = {process_->stdout_fd(), POLLIN, 0};
@@ -181,6 +183,7 @@ class Run {
   }
 
   void OnStopRequested() {
+    if (stopping_) return;  // one stop (and one log line), whoever asked first
     log_.Info(absl::StrCat("stopping the connector: ", stop_.Describe()));
     outcome_.ending = RunOutcome::Ending::kStopped;
     BeginStop(stop_.reason() == StopReason::kSignal ? stop_.signal_number() : SIGTERM);
@@ -194,6 +197,11 @@ class Run {
   }
 
   void Fail(absl::Status status) {
+    // A write given up because Flow ended the session is that stop, not an error.
+    if (IsOutputAbandoned(status) && stop_.requested()) {
+      OnStopRequested();
+      return;
+    }
     if (error_.ok()) error_ = std::move(status);
     BeginStop(SIGTERM);
   }

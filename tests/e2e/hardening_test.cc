@@ -1,7 +1,12 @@
 // End to end: the defects of the hardening issue, each as a regression test
 // (docs/decisions.md, D10 to D13): records that are almost JSON, stops by
 // Flow, patch files that must be errors, progress kept on errors.
+#include <signal.h>
+
+#include <chrono>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -89,6 +94,71 @@ TEST(Records, D10_ARecordLineThatIsNotJsonFailsTheCaptureInsteadOfBeingDropped) 
                                "connector output line 1: a line that says it is a RECORD or STATE is not valid JSON"))
       << run.LastErrMessage();
   EXPECT_EQ(run.OutLines(), std::vector<std::string>{R"({"opened":{}})"});
+}
+
+using Clock = std::chrono::steady_clock;
+
+int CountOf(const std::vector<std::string>& messages, absl::string_view prefix) {
+  int n = 0;
+  for (const std::string& m : messages) n += absl::StartsWith(m, prefix) ? 1 : 0;
+  return n;
+}
+
+// A capture whose connector writes records as fast as it can, forever.
+std::unique_ptr<Process> StartFloodingCapture(const TestDir& dir, std::vector<std::string> extra_args = {}) {
+  dir.Write("script", absl::StrCat("[read]\ntouch ", dir.Path("running"), "\nrecords users 1000000000 200\n"));
+  std::vector<std::string> args = ShimArgs(dir, "script");
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  std::unique_ptr<Process> shim = Process::Start(ShimBinary(), args, ShimEnv(dir));
+  shim->Write(Open(kUsersBinding));
+  for (int i = 0; i < 500 && !dir.Exists("running"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return shim;
+}
+
+// D11: Flow ends a session by closing stdin or with SIGTERM, also while it is
+// not reading stdout (or its pipe is full): exit 0, nothing more written, no
+// false warning, one stop line, and fast although the connector floods.
+TEST(Stops, D11_FlowEndingTheSessionWhileNotReadingExitsZeroAtOnce) {
+  for (const std::string way : {"eof", "sigterm", "sigint"}) {
+    for (const std::string threads : {"0", "2"}) {
+      SCOPED_TRACE(way + " parse-threads=" + threads);
+      TestDir dir;
+      std::unique_ptr<Process> shim = StartFloodingCapture(dir, {"--parse-threads=" + threads});
+      ASSERT_TRUE(dir.Exists("running"));
+      // Flow reads nothing meanwhile: every pipe and buffer fills up.
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      const auto start = Clock::now();
+      if (way == "eof") shim->CloseStdin();
+      if (way == "sigterm") shim->Signal(SIGTERM);
+      if (way == "sigint") shim->Signal(SIGINT);
+      RunResult run = shim->Wait(20);
+      EXPECT_LT(Clock::now() - start, std::chrono::seconds(3));
+      EXPECT_EQ(run.exit_code, 0) << run.LastErrMessage();
+      EXPECT_FALSE(run.ErrContains("output abandoned")) << run.err;
+      EXPECT_FALSE(run.ErrContains("did not stop within the grace period")) << run.err;
+      EXPECT_FALSE(run.ErrContains("keeps its output open")) << run.err;
+      EXPECT_FALSE(run.ErrContains(R"("level":"error")")) << run.err;
+      EXPECT_EQ(CountOf(run.ErrMessages(), "stopping the connector"), 1) << run.err;
+      EXPECT_TRUE(dir.List("tmp").size() <= 1) << "temp files left behind";  // only .keep
+    }
+  }
+}
+
+TEST(Stops, D11_StoppingAFloodingConnectorWhileFlowReadsIsFast) {
+  TestDir dir;
+  std::unique_ptr<Process> shim = StartFloodingCapture(dir);
+  ASSERT_TRUE(dir.Exists("running"));
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(shim->ReadLine(5).has_value());
+  const auto start = Clock::now();
+  shim->CloseStdin();
+  RunResult run = shim->Wait(20);
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(2));
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_FALSE(run.ErrContains("did not stop within the grace period")) << run.err;
+  EXPECT_FALSE(run.ErrContains("keeps its output open")) << run.err;
+  EXPECT_EQ(CountOf(run.ErrMessages(), "stopping the connector"), 1) << run.err;
+  // Nothing after the stop is a half-written line: every line is a response.
+  for (const std::string& line : run.OutLines()) EXPECT_TRUE(IsValidJson(line)) << line.substr(0, 200);
 }
 
 }  // namespace
