@@ -26,6 +26,8 @@ namespace atf {
 struct SessionMemory {
   // Where the connector's config schema (from the last Spec) marks secrets.
   SecretPaths secret_paths;
+  // Whether a Spec taught `secret_paths` (or was tried).
+  bool spec_learned = false;
   Redactor redactor;
 };
 

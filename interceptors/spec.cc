@@ -62,6 +62,8 @@ absl::Status SpecInterceptor::Finish(const RunOutcome&) {
   if (!spec_) return MissingExpectedMessage(AirbyteType::kSpec);
   ATF_ASSIGN_OR_RETURN(capture::Response response,
                        BuildSpecResponse(*spec_, ctx_.connector_dir, log_, &ctx_.memory.secret_paths));
+  ctx_.memory.spec_learned = true;
+  if (!answer_) return absl::OkStatus();
   return ctx_.out.Write(response);
 }
 

@@ -21,7 +21,8 @@ absl::StatusOr<capture::Response> BuildSpecResponse(const rapidjson::Value& airb
 
 class SpecInterceptor : public Interceptor {
  public:
-  using Interceptor::Interceptor;
+  // Without `answer`, the spec is only read (to learn the secret paths).
+  explicit SpecInterceptor(OperationContext context, bool answer = true) : Interceptor(context), answer_(answer) {}
 
   absl::string_view name() const override { return "spec"; }
   absl::StatusOr<std::vector<std::string>> Prepare() override;
@@ -29,6 +30,7 @@ class SpecInterceptor : public Interceptor {
   absl::Status Finish(const RunOutcome& outcome) override;
 
  private:
+  bool answer_;
   std::optional<rapidjson::Document> spec_;
 };
 

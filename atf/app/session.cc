@@ -88,6 +88,11 @@ absl::StatusOr<bool> Session::Handle(const capture::Request& request) {
         "request names no operation (expected one of spec, discover, validate, apply or open)");
   }
   log_.Debug("request", LogFields().Add("operation", *operation));
+  // Which config fields are secret comes from the spec. Flow always asks for
+  // it first; a client that did not gets it asked for on its behalf (D12).
+  if ((request.has_discover() || request.has_validate() || request.has_open()) && !memory_.spec_learned) {
+    LearnSpec();
+  }
   LearnSecrets(request);
 
   if (request.has_spec()) {
@@ -121,6 +126,18 @@ absl::StatusOr<bool> Session::Handle(const capture::Request& request) {
     return absl::InvalidArgumentError("`acknowledge` request outside a capture session");
   }
   return absl::InvalidArgumentError(absl::StrCat("unsupported operation `", *operation, "`"));
+}
+
+void Session::LearnSpec() {
+  SpecInterceptor spec(Context(), /*answer=*/false);
+  absl::Status learned = RunUnary(spec);
+  if (!learned.ok() || !memory_.spec_learned) {
+    log_.Warn(
+        "could not read the connector's spec to learn which config fields are secret; only fields named "
+        "like credentials are redacted",
+        LogFields().Add("reason", learned.ok() ? "no SPEC message" : std::string(learned.message())));
+    memory_.spec_learned = true;  // asked once
+  }
 }
 
 absl::StatusOr<RunOutcome> Session::RunConnectorFor(Interceptor& interceptor, bool capture) {

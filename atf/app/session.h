@@ -41,6 +41,8 @@ class Session {
   absl::Status ConnectorFailed(Interceptor& interceptor, const RunOutcome& outcome);
   absl::StatusOr<const TempDir*> GetTempDir();
   OperationContext Context();
+  // Runs `spec` without answering, to learn where the config holds secrets.
+  void LearnSpec();
   // Registers the secrets of a request's endpoint config with the redactor.
   void LearnSecrets(const capture::Request& request);
 

@@ -45,7 +45,8 @@ class FdResponseWriter : public ResponseWriter {
  private:
   absl::Status MaybeFlush();
   // Writes `pieces` in order, waiting for room as Flush does.
-  absl::Status WriteAll(std::vector<absl::string_view> pieces);
+  // `frame_ends`: where each frame ends in the pieces, ascending.
+  absl::Status WriteAll(std::vector<absl::string_view> pieces, const std::vector<size_t>& frame_ends);
 
   int fd_;
   Codec codec_;
@@ -53,6 +54,7 @@ class FdResponseWriter : public ResponseWriter {
   size_t flush_threshold_;
   int original_flags_ = -1;  // restored on destruction when changed
   std::string buffer_;
+  std::vector<size_t> frame_ends_;  // of the frames in buffer_
 };
 
 }  // namespace atf

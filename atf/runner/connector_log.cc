@@ -1,5 +1,6 @@
 #include "atf/runner/connector_log.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "atf/base/json.h"
+#include "atf/base/redact.h"
 
 namespace atf {
 namespace {
@@ -22,7 +24,9 @@ constexpr size_t kMaxStderrLine = 64 * 1024;
 
 std::string Excerpt(absl::string_view line) {
   if (line.size() <= kExcerpt) return std::string(line);
-  return absl::StrCat(line.substr(0, kExcerpt), "… (", line.size(), " bytes)");
+  size_t cut = kExcerpt;  // not inside a UTF-8 sequence
+  while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+  return absl::StrCat(line.substr(0, cut), "… (", line.size(), " bytes)");
 }
 
 std::string StringMember(const rapidjson::Value& object, absl::string_view name) {
@@ -124,7 +128,9 @@ void ConnectorLogRelay::OnJunk(size_t line_number, absl::string_view line, absl:
   if (junk_lines_ > kJunkWarnings && junk_lines_ % 1000 != 0) return;
   LogFields fields;
   if (line_number > 0) fields.Add("line_number", static_cast<uint64_t>(line_number));
-  fields.Add("reason", why).Add("line", Excerpt(line));
+  // Redacted whole before it is cut: a cut could split a secret in two.
+  const Redactor* redactor = log_.redactor();
+  fields.Add("reason", why).Add("line", Excerpt(redactor ? redactor->Redact(line) : std::string(line)));
   if (junk_lines_ > kJunkWarnings) fields.Add("junk_lines_so_far", junk_lines_);
   log_.Warn("ignoring connector output that is not an Airbyte message", fields);
 }
@@ -149,7 +155,38 @@ std::string ConnectorLogRelay::FailureMessage() const {
   return trace_error_.empty() ? error_log_ : trace_error_;
 }
 
-StderrPump::StderrPump(UniqueFd fd, ConnectorLogRelay* relay) : fd_(std::move(fd)), relay_(relay) {
+void OutputWatermark::SetRead(uint64_t bytes) {
+  absl::MutexLock lock(&mu_);
+  read_ = bytes;
+}
+
+void OutputWatermark::SetHandled(uint64_t bytes) {
+  absl::MutexLock lock(&mu_);
+  handled_ = bytes;
+}
+
+void OutputWatermark::StdoutClosed() {
+  absl::MutexLock lock(&mu_);
+  stdout_fd_ = -1;
+}
+
+void OutputWatermark::Release() {
+  absl::MutexLock lock(&mu_);
+  released_ = true;
+}
+
+void OutputWatermark::WaitForStdout(absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  if (released_) return;
+  int in_pipe = 0;  // under the lock: the descriptor cannot close meanwhile
+  if (stdout_fd_ < 0 || ::ioctl(stdout_fd_, FIONREAD, &in_pipe) != 0) in_pipe = 0;
+  const uint64_t target = read_ + static_cast<uint64_t>(in_pipe);
+  auto caught_up = [this, target]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return released_ || handled_ >= target; };
+  mu_.AwaitWithTimeout(absl::Condition(&caught_up), timeout);
+}
+
+StderrPump::StderrPump(UniqueFd fd, ConnectorLogRelay* relay, OutputWatermark* watermark)
+    : fd_(std::move(fd)), relay_(relay), watermark_(watermark) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -170,6 +207,7 @@ void StderrPump::Run() {
     ssize_t n = ::read(fd_.get(), buffer, sizeof(buffer));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
+    if (watermark_ != nullptr) watermark_->WaitForStdout(absl::Seconds(2));
     pending.append(buffer, static_cast<size_t>(n));
     size_t start = 0;
     for (size_t nl; (nl = pending.find('\n', start)) != std::string::npos; start = nl + 1) {
@@ -177,8 +215,13 @@ void StderrPump::Run() {
     }
     pending.erase(0, start);
     if (pending.size() > kMaxStderrLine) {
-      emit(pending);
-      pending.clear();
+      // A very long line goes out in pieces, redacted before it is cut; the
+      // tail stays, so that a secret straddling the cut is caught whole next time.
+      const Redactor* redactor = relay_->redactor();
+      std::string redacted = redactor ? redactor->Redact(pending) : pending;
+      const size_t keep = std::min(redacted.size(), redactor ? redactor->longest_form() : size_t{0});
+      emit(absl::string_view(redacted).substr(0, redacted.size() - keep));
+      pending = redacted.substr(redacted.size() - keep);
     }
   }
   emit(pending);

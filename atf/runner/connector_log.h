@@ -11,6 +11,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "atf/base/fd.h"
 #include "atf/base/log.h"
 #include "atf/protocol/airbyte.h"
@@ -34,6 +35,8 @@ class ConnectorLogRelay {
   // sent one, else its last error-level log, else empty.
   std::string FailureMessage() const;
 
+  const Redactor* redactor() const { return log_.redactor(); }
+
  private:
   Logger log_;
   mutable absl::Mutex mu_;  // the stderr pump runs on its own thread
@@ -42,11 +45,41 @@ class ConnectorLogRelay {
   uint64_t junk_lines_ = 0;
 };
 
+// Keeps the connector's stderr behind its stdout (docs/decisions.md, D12). A
+// connector that rotates a credential writes the CONTROL message on stdout,
+// then may print the new secret on stderr: that stderr line must not be logged
+// before the CONTROL line taught the redactor the new secret. So the stderr
+// pump waits, before relaying what it read, until the session thread has
+// handled every stdout byte written by then (read, or still in the pipe).
+class OutputWatermark {
+ public:
+  explicit OutputWatermark(int stdout_fd) : stdout_fd_(stdout_fd) {}
+
+  // Session thread: bytes read from stdout so far, and those whose lines are handled.
+  void SetRead(uint64_t bytes);
+  void SetHandled(uint64_t bytes);
+  // Session thread, before stdout's descriptor closes.
+  void StdoutClosed();
+  // Session thread: nothing more will be handled (stopping, or the run is over).
+  void Release();
+
+  // Stderr pump: waits (at most `timeout`) until stdout as it stands now is handled.
+  void WaitForStdout(absl::Duration timeout);
+
+ private:
+  absl::Mutex mu_;
+  int stdout_fd_ ABSL_GUARDED_BY(mu_);
+  uint64_t read_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t handled_ ABSL_GUARDED_BY(mu_) = 0;
+  bool released_ ABSL_GUARDED_BY(mu_) = false;
+};
+
 // Reads the connector's stderr line by line on its own thread and hands each
-// line to the relay. Ends at end of input.
+// line to the relay (after `watermark` says stdout caught up, when given).
+// Ends at end of input.
 class StderrPump {
  public:
-  StderrPump(UniqueFd fd, ConnectorLogRelay* relay);
+  StderrPump(UniqueFd fd, ConnectorLogRelay* relay, OutputWatermark* watermark = nullptr);
   ~StderrPump();
   StderrPump(const StderrPump&) = delete;
   StderrPump& operator=(const StderrPump&) = delete;
@@ -58,6 +91,7 @@ class StderrPump {
   void Run();
   UniqueFd fd_;
   ConnectorLogRelay* relay_;
+  OutputWatermark* watermark_;
   std::thread thread_;
 };
 

@@ -61,7 +61,8 @@ class Run {
     }
     ATF_ASSIGN_OR_RETURN(std::unique_ptr<ConnectorProcess> started, ConnectorProcess::Start(command));
     process_ = std::move(started);
-    StderrPump pump(process_->TakeStderr(), &relay_);
+    watermark_ = std::make_unique<OutputWatermark>(process_->stdout_fd());
+    StderrPump pump(process_->TakeStderr(), &relay_, watermark_.get());
     log_.Debug("connector started", LogFields()
                                         .Add("pid", static_cast<int64_t>(process_->pid()))
                                         .Add("parse_threads", pipeline_ ? pipeline_->threads() : 0));
@@ -76,6 +77,7 @@ class Run {
     pipeline_.reset();  // joins the workers
     // Whatever the connector left running in its group is an orphan now.
     process_->SignalGroup(SIGKILL);
+    watermark_->Release();
     pump.Join();
     relay_.FinishJunk();
 
@@ -192,6 +194,7 @@ class Run {
   void BeginStop(int signal) {
     if (stopping_) return;
     stopping_ = true;
+    watermark_->Release();  // nothing more is handled: stderr need not wait
     process_->SignalGroup(signal);
     kill_at_ = Clock::now() + grace_;
   }
@@ -245,8 +248,11 @@ class Run {
       Fail(Annotate(read.status(), "reading the connector's output"));
       return;
     }
-    if (*read == 0) CloseStdout();
+    stdout_bytes_ += *read;
+    watermark_->SetRead(stdout_bytes_);
     HandleSplitLines(*read == 0);
+    watermark_->SetHandled(stdout_bytes_ - splitter_.buffered());
+    if (*read == 0) CloseStdout();
     UpdateActivity();
   }
 
@@ -278,6 +284,7 @@ class Run {
       ReportOverlongLine();
       return;
     }
+    watermark_->SetRead(block_reader_->bytes_read());
     if (*block) pipeline_->Submit(std::move(*block));
     if (eof) CloseStdout();
   }
@@ -312,8 +319,10 @@ class Run {
         }
       }
       lines_sequenced_ += block->lines;
+      bytes_sequenced_ += block->size;
       block_reader_->Recycle(std::move(block));
     }
+    watermark_->SetHandled(bytes_sequenced_);
     UpdateActivity();
     ReportOverlongLine();
   }
@@ -327,6 +336,7 @@ class Run {
 
   void CloseStdout() {
     stdout_open_ = false;
+    watermark_->StdoutClosed();
     process_->CloseStdout();
   }
 
@@ -392,7 +402,10 @@ class Run {
   RecordEncoder* encoder_ = nullptr;
   size_t overlong_line_ = 0;  // size of a line over the maximum, once seen
   size_t max_in_flight_ = 0;
-  size_t lines_sequenced_ = 0;  // lines of the blocks already taken back
+  size_t lines_sequenced_ = 0;    // lines of the blocks already taken back
+  uint64_t bytes_sequenced_ = 0;  // and their bytes
+  uint64_t stdout_bytes_ = 0;     // read by the sequential path
+  std::unique_ptr<OutputWatermark> watermark_;
 
   const Clock::duration grace_, idle_timeout_, tick_;
   Clock::time_point last_activity_, next_tick_, kill_at_;

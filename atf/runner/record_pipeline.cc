@@ -170,6 +170,7 @@ absl::StatusOr<std::unique_ptr<LineBlock>> BlockReader::Read(int fd, bool* eof) 
     return std::move(current_);
   }
   current_->size += static_cast<size_t>(n);
+  bytes_read_ += static_cast<uint64_t>(n);
   const char* base = current_->data.get();
   const void* last = ::memrchr(base + scanned_, '\n', current_->size - scanned_);
   if (last == nullptr) {

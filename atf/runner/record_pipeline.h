@@ -76,6 +76,8 @@ class BlockReader {
   void Recycle(std::unique_ptr<LineBlock> block);
   // Bytes of the line in progress.
   size_t pending() const { return current_ ? current_->size : 0; }
+  // Bytes read so far.
+  uint64_t bytes_read() const { return bytes_read_; }
 
  private:
   std::unique_ptr<LineBlock> NewBlock(size_t min_capacity);
@@ -83,6 +85,7 @@ class BlockReader {
   const size_t max_line_;
   std::unique_ptr<LineBlock> current_;  // being filled
   size_t scanned_ = 0;                  // bytes of current_ known to hold no newline
+  uint64_t bytes_read_ = 0;
   std::vector<std::unique_ptr<LineBlock>> free_;
 };
 

@@ -213,10 +213,11 @@ TEST(Grpc, ConcurrentSessionsAreIndependent) {
   // sessions wait for each other, so they surely overlap.
   dir.Write("script", absl::StrCat(kScript, "[read]\nsave-input --config ", dir.Path("config-$N.json"), "\n"));
   dir.Write("run.sh",
-            absl::StrCat("#!/bin/sh\n", "n=$(sed -n 's/.*\"n\":\\([0-9]\\).*/\\1/p' \"$3\")\n", "touch ",
-                         dir.Path("started-"), "$n\n", "while [ ! -e ", dir.Path("started-1"), " ] || [ ! -e ",
-                         dir.Path("started-2"), " ]; do sleep 0.01; done\n", "cp \"$3\" ", dir.Path("config-"),
-                         "$n.json\n", R"(echo '{"type":"STATE","state":{"data":{"session":'$n'}}}')", "\n"));
+            absl::StrCat("#!/bin/sh\n", "[ \"$1\" = spec ] && exit 0\n",
+                         "n=$(sed -n 's/.*\"n\":\\([0-9]\\).*/\\1/p' \"$3\")\n", "touch ", dir.Path("started-"), "$n\n",
+                         "while [ ! -e ", dir.Path("started-1"), " ] || [ ! -e ", dir.Path("started-2"),
+                         " ]; do sleep 0.01; done\n", "cp \"$3\" ", dir.Path("config-"), "$n.json\n",
+                         R"(echo '{"type":"STATE","state":{"data":{"session":'$n'}}}')", "\n"));
   GrpcShim shim(dir, "script", {"--connector-entrypoint", absl::StrCat("sh ", dir.Path("run.sh"))});
   Rpc first, second;
   std::thread a([&] { first = Call(shim.stub(), {Open(R"({"n":1})")}, /*capture=*/true); });

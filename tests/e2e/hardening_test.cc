@@ -9,9 +9,11 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "atf/base/json.h"
+#include "atf/base/redact.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/capture_helpers.h"
 #include "tests/e2e/harness.h"
@@ -159,6 +161,79 @@ TEST(Stops, D11_StoppingAFloodingConnectorWhileFlowReadsIsFast) {
   EXPECT_EQ(CountOf(run.ErrMessages(), "stopping the connector"), 1) << run.err;
   // Nothing after the stop is a half-written line: every line is a response.
   for (const std::string& line : run.OutLines()) EXPECT_TRUE(IsValidJson(line)) << line.substr(0, 200);
+}
+
+// D12: a secret in any encoding a connector prints it, in every byte the shim writes.
+TEST(Secrets, D12_EveryEncodingIsRedacted) {
+  TestDir dir;
+  const std::string base64_auth = absl::Base64Escape("alice:p\xc3\xa4ss-w\"rd-9");
+  const std::string junk = absl::StrCat(std::string(190, 'j'), " p\xc3\xa4ss-w\"rd-9 and more");  // crosses byte 200
+  dir.Write("script",
+            absl::StrCat("[discover]\n",                                         //
+                         "err json p\\u00e4ss-w\\\"rd-9\n",                      // json.dumps
+                         "err repr 'p\xc3\xa4ss-w\"rd-9'\n",                     // Python repr
+                         "err url p%C3%A4ss-w%22rd-9 and p%c3%a4ss-w%22rd-9\n",  // URL-encoded
+                         "err Authorization: Basic ", base64_auth, "\n",         // basic auth
+                         "err key sk_live_abcdef123456 in ", absl::Base64Escape("{\"key\":\"sk_live_abcdef123456\"}"),
+                         "\n",                // in a blob
+                         "out ", junk, "\n",  // junk
+                         R"(out {"type":"TRACE","trace":{"type":"ERROR","error":{"message":"bad p\u00e4ss-w\"rd-9"}}})",
+                         "\nexit 1\n"));
+  RunResult run = RunShim(
+      dir, "script",
+      R"({"discover":{"connectorType":"IMAGE","config":{"username":"alice","password":"p\u00e4ss-w\"rd-9","api_key":"sk_live_abcdef123456"}}})"
+      "\n");
+  EXPECT_EQ(run.exit_code, 1);
+  for (const std::string& leaked :
+       {std::string("p\xc3\xa4ss"), std::string("\\u00e4ss"), std::string("%C3%A4ss"), std::string("%c3%a4ss"),
+        base64_auth.substr(0, 12), std::string("sk_live"), std::string("abcdef123456")}) {
+    EXPECT_FALSE(run.ErrContains(leaked)) << leaked << " leaked in " << run.err;
+    EXPECT_FALSE(absl::StrContains(run.out, leaked)) << leaked;
+  }
+  for (const std::string& core : Base64Cores("sk_live_abcdef123456")) {
+    EXPECT_FALSE(run.ErrContains(core.substr(0, 8))) << core << " leaked in " << run.err;
+  }
+  EXPECT_TRUE(run.ErrContains("Authorization: Basic ***")) << run.err;
+  EXPECT_EQ(run.LastErrMessage(), "bad ***");
+}
+
+// D12: a secret marked only by `airbyte_secret` in the spec, with no Spec
+// request before the Discover: the shim reads the spec itself first.
+TEST(Secrets, D12_SpecMarkedSecretWithoutASpecRequestFirst) {
+  TestDir dir;
+  dir.Write(
+      "script",
+      absl::StrCat(
+          "[spec]\n",
+          R"(out {"type":"SPEC","spec":{"documentationUrl":"https://x","connectionSpecification":{"type":"object","properties":{"pin":{"type":"string","airbyte_secret":true}}}}})",
+          "\n[discover]\nerr the pin is 4829-1577\n", R"(out {"type":"CATALOG","catalog":{"streams":[]}})", "\n"));
+  RunResult run = RunShim(dir, "script",
+                          R"({"discover":{"connectorType":"IMAGE","config":{"pin":"4829-1577"}}})"
+                          "\n");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_FALSE(run.ErrContains("4829-1577")) << run.err;
+  EXPECT_TRUE(run.ErrContains("the pin is ***")) << run.err;
+  EXPECT_EQ(run.OutLines(), std::vector<std::string>{R"({"discovered":{}})"});
+}
+
+// D12: a credential rotated by a CONTROL message and printed at once on
+// stderr, while stdout still holds a backlog of records.
+TEST(Secrets, D12_RotatedCredentialPrintedRightAfterTheControlMessage) {
+  for (const std::string threads : {"0", "2"}) {
+    TestDir dir;
+    ShimOptions options;
+    options.extra_args = {"--parse-threads=" + threads};
+    RunResult run = Capture(
+        dir,
+        absl::StrCat(
+            "records users 20000 100\n",
+            R"(out {"type":"CONTROL","control":{"type":"CONNECTOR_CONFIG","emitted_at":1,"connectorConfig":{"config":{"api_key":"k","access_token":"NEW-rotated-7781"}}}})",
+            "\nerr refreshed: the new token is NEW-rotated-7781\n", StreamState("1")),
+        Open(kUsersBinding), options);
+    EXPECT_EQ(run.exit_code, 0) << run.LastErrMessage();
+    EXPECT_FALSE(run.ErrContains("NEW-rotated-7781")) << "parse-threads=" << threads;
+    EXPECT_TRUE(run.ErrContains("the new token is ***")) << "parse-threads=" << threads;
+  }
 }
 
 }  // namespace
