@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <cstdint>
+#include <limits>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -374,11 +375,14 @@ bool Chinese(Scanner& in, Fields* f) {
 // 10, 13 or 19 digits: unix seconds, milliseconds or nanoseconds.
 std::optional<std::string> UnixDigits(absl::string_view s) {
   if (s.size() != 10 && s.size() != 13 && s.size() != 19) return std::nullopt;
-  int64_t v = 0;
+  // Unsigned, and checked: 19 digits may exceed INT64_MAX (signed overflow is undefined).
+  uint64_t u = 0;
   for (char c : s) {
     if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
-    v = v * 10 + (c - '0');
+    u = u * 10 + static_cast<uint64_t>(c - '0');
   }
+  if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
+  const int64_t v = static_cast<int64_t>(u);
   if (s.size() == 10) return Format(Instant{v, 0});
   if (s.size() == 13) return Format(Instant{v / 1000, static_cast<int32_t>(v % 1000 * 1000000)});
   return Format(Instant{v / 1000000000, static_cast<int32_t>(v % 1000000000)});

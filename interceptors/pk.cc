@@ -25,6 +25,10 @@ absl::StatusOr<std::vector<std::string>> ResolveKey(const rapidjson::Value& stre
             absl::StrCat(path, ": element ", i, " must be a string, got ", JsonTypeName(list[i])));
       }
       absl::string_view field = ViewOf(list[i]);
+      if (field.empty() || field == "/") {
+        return absl::FailedPreconditionError(absl::StrCat(
+            path, ": element ", i, " is empty; a key field names a property, such as \"id\" or \"/doc/id\""));
+      }
       key.push_back(absl::StartsWith(field, "/") ? std::string(field) : absl::StrCat("/", field));
     }
     return key;

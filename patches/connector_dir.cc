@@ -56,8 +56,18 @@ absl::StatusOr<std::optional<rapidjson::Document>> ConnectorDir::ReadJson(absl::
   return std::optional<rapidjson::Document>(std::move(*doc));
 }
 
+absl::StatusOr<std::optional<rapidjson::Document>> ConnectorDir::ReadObject(absl::string_view relative,
+                                                                            absl::string_view what) const {
+  ATF_ASSIGN_OR_RETURN(std::optional<rapidjson::Document> doc, ReadJson(relative));
+  if (doc.has_value() && !doc->IsObject()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(PathOf(relative), ": must be a JSON object (", what, "), got ", JsonTypeName(*doc)));
+  }
+  return doc;
+}
+
 absl::StatusOr<std::optional<rapidjson::Document>> ConnectorDir::SpecPatch() const {
-  return ReadJson("spec.patch.json");
+  return ReadObject("spec.patch.json", "a merge patch of the config schema");
 }
 
 absl::StatusOr<std::optional<flow::OAuth2>> ConnectorDir::OAuth2Patch() const {
@@ -78,7 +88,8 @@ absl::StatusOr<std::optional<flow::OAuth2>> ConnectorDir::OAuth2Patch() const {
 }
 
 absl::StatusOr<ConnectorDir::DocumentationUrlPatch> ConnectorDir::DocumentationUrl() const {
-  ATF_ASSIGN_OR_RETURN(std::optional<rapidjson::Document> doc, ReadJson("documentation_url.patch.json"));
+  ATF_ASSIGN_OR_RETURN(std::optional<rapidjson::Document> doc,
+                       ReadObject("documentation_url.patch.json", R"({"documentation_url": "https://..."})"));
   DocumentationUrlPatch patch;
   if (!doc.has_value()) return patch;
   patch.present = true;
@@ -160,7 +171,13 @@ absl::StatusOr<std::optional<ConnectorDir::StreamFile>> ConnectorDir::StreamFile
 
 absl::StatusOr<std::optional<ConnectorDir::StreamFile>> ConnectorDir::StreamPatch(
     absl::string_view recommended_name) const {
-  return StreamFileWithFallback(recommended_name, ".patch.json");
+  ATF_ASSIGN_OR_RETURN(std::optional<StreamFile> file, StreamFileWithFallback(recommended_name, ".patch.json"));
+  if (file.has_value() && !file->json.IsObject()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(PathOf(file->relative_path),
+                     ": must be a JSON object (a merge patch of the stream's schema), got ", JsonTypeName(file->json)));
+  }
+  return file;
 }
 
 absl::StatusOr<std::optional<ConnectorDir::StreamFile>> ConnectorDir::StreamKey(

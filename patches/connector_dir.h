@@ -30,7 +30,11 @@ class ConnectorDir {
   // `relative` parsed as JSON, or nullopt when it does not exist.
   absl::StatusOr<std::optional<rapidjson::Document>> ReadJson(absl::string_view relative) const;
 
-  // spec.patch.json: an RFC 7396 merge patch for the config schema.
+  // `relative` parsed as JSON, which must be an object (`what` it holds, for the error).
+  absl::StatusOr<std::optional<rapidjson::Document>> ReadObject(absl::string_view relative,
+                                                                absl::string_view what) const;
+
+  // spec.patch.json: an RFC 7396 merge patch for the config schema (an object).
   absl::StatusOr<std::optional<rapidjson::Document>> SpecPatch() const;
 
   // oauth2.patch.json: a complete flow.OAuth2 in Flow's JSON form, replacing
@@ -59,7 +63,7 @@ class ConnectorDir {
     rapidjson::Document json;
   };
 
-  // streams/<name>.patch.json, else the literal streams/*.patch.json.
+  // streams/<name>.patch.json, else the literal streams/*.patch.json (an object).
   absl::StatusOr<std::optional<StreamFile>> StreamPatch(absl::string_view recommended_name) const;
   // streams/<name>.pk.json, else the literal streams/*.pk.json.
   absl::StatusOr<std::optional<StreamFile>> StreamKey(absl::string_view recommended_name) const;

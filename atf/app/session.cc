@@ -186,6 +186,11 @@ absl::Status Session::RunUnary(Interceptor& interceptor) {
 }
 
 absl::Status Session::RunCapture(const capture::Request::Open& open) {
+  // The inbox may outlive this session's stop source (gRPC): unhook it on every path.
+  struct Unhook {
+    Inbox& inbox;
+    ~Unhook() { inbox.StopOnEnd(nullptr); }
+  } unhook{inbox_};
   // From now on the end of Flow's input ends the session (D1), even while
   // the shim is blocked writing or waiting out the run interval.
   inbox_.StopOnEnd(&stop_);

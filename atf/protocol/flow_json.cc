@@ -1,7 +1,9 @@
 #include "atf/protocol/flow_json.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -54,11 +56,12 @@ const FieldDescriptor* FindField(const Descriptor* descriptor, absl::string_view
 template <typename T>
 bool ParseInteger(absl::string_view text, T* out) {
   if (absl::SimpleAtoi(text, out)) return true;
-  // Proto3 JSON allows integral values written as floats (`1.0`, `1e3`).
+  // Proto3 JSON allows integral values written as floats (`1.0`, `1e3`). The
+  // range is checked before any conversion: casting an out-of-range double
+  // to an integer is undefined behaviour.
   double d;
-  if (!absl::SimpleAtod(text, &d) || d != static_cast<double>(static_cast<int64_t>(d))) return false;
-  if (d < static_cast<double>(std::numeric_limits<T>::min()) ||
-      d > static_cast<double>(std::numeric_limits<T>::max())) {
+  if (!absl::SimpleAtod(text, &d) || !std::isfinite(d) || d != std::trunc(d)) return false;
+  if (d < static_cast<double>(std::numeric_limits<T>::min()) || d >= std::ldexp(1.0, std::numeric_limits<T>::digits)) {
     return false;
   }
   *out = static_cast<T>(d);

@@ -20,22 +20,20 @@ absl::StatusOr<std::unique_ptr<Inbox>> Inbox::Create(size_t capacity) {
 Inbox::~Inbox() { ::close(fd_); }
 
 bool Inbox::Push(InboxItem item) {
-  StopSource* stop = nullptr;
-  {
-    absl::MutexLock lock(&mu_);
-    auto room = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return shutdown_ || items_.size() < capacity_; };
-    mu_.Await(absl::Condition(&room));
-    if (shutdown_) return false;
-    const bool is_end = item.kind != InboxItem::Kind::kRequest;
-    items_.push_back(std::move(item));
-    if (is_end) {
-      ended_ = true;
-      stop = stop_on_end_;
-    }
-  }
+  absl::MutexLock lock(&mu_);
+  auto room = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return shutdown_ || items_.size() < capacity_; };
+  mu_.Await(absl::Condition(&room));
+  if (shutdown_) return false;
+  const bool is_end = item.kind != InboxItem::Kind::kRequest;
+  items_.push_back(std::move(item));
   uint64_t one = 1;
   [[maybe_unused]] ssize_t n = ::write(fd_, &one, sizeof(one));
-  if (stop != nullptr) stop->Request(StopReason::kFlowClosed);
+  if (is_end) {
+    ended_ = true;
+    // Raised under the lock: the stop source outlives neither StopOnEnd(nullptr)
+    // nor Shutdown(), which take the lock too (no use after free).
+    if (stop_on_end_ != nullptr) stop_on_end_->Request(StopReason::kFlowClosed);
+  }
   return true;
 }
 
@@ -54,13 +52,9 @@ std::optional<InboxItem> Inbox::TryPop() {
 }
 
 void Inbox::StopOnEnd(StopSource* stop) {
-  bool already_ended;
-  {
-    absl::MutexLock lock(&mu_);
-    stop_on_end_ = stop;
-    already_ended = ended_;
-  }
-  if (stop != nullptr && already_ended) stop->Request(StopReason::kFlowClosed);
+  absl::MutexLock lock(&mu_);
+  stop_on_end_ = stop;
+  if (stop != nullptr && ended_) stop->Request(StopReason::kFlowClosed);
 }
 
 bool Inbox::ended() const {
@@ -71,6 +65,7 @@ bool Inbox::ended() const {
 void Inbox::Shutdown() {
   absl::MutexLock lock(&mu_);
   shutdown_ = true;
+  stop_on_end_ = nullptr;
 }
 
 }  // namespace atf

@@ -236,5 +236,62 @@ TEST(Secrets, D12_RotatedCredentialPrintedRightAfterTheControlMessage) {
   }
 }
 
+// D13 and the fault matrix's "every patch kind malformed": each is an error
+// naming the file, before any response, with nothing left behind.
+TEST(PatchFiles, D13_EveryMalformedPatchFileIsAnErrorNamingTheFile) {
+  struct Case {
+    const char* file;
+    const char* contents;
+    const char* request;  // spec, discover or open
+    const char* error;    // the last stderr line names the file, then says this
+  };
+  const std::vector<Case> cases = {
+      {"spec.patch.json", "[1,2]", "spec", "must be a JSON object"},
+      {"spec.patch.json", "{\"a\":", "spec", "invalid JSON at line 1 column 6"},
+      {"oauth2.patch.json", "[]", "spec", "not a valid Flow OAuth2 spec"},
+      {"oauth2.patch.json", R"({"provider":"x","bogus":1})", "spec", "not a valid Flow OAuth2 spec"},
+      {"documentation_url.patch.json", "\"https://x\"", "spec", "must be a JSON object"},
+      {"spec.map.json", "[]", "discover", "must be an object"},
+      {"spec.map.json", R"({"/a":5})", "discover", "the source of `/a` must be a string pointer"},
+      {"selected_streams.json", "{}", "discover", "must be an array of strings"},
+      {"omitted_streams.json", "[1]", "discover", "must be an array of strings"},
+      {"schema_normalizations.json", "\"date-to-datetime\"", "discover", "must be an array of strings"},
+      {"streams/users.patch.json", "[]", "discover", "must be a JSON object"},
+      {"streams/users.pk.json", "[\"\"]", "discover", "element 0 is empty"},
+      {"streams/users.pk.json", R"({"id":1})", "discover", "must be an array"},
+      {"streams/*.pk.json", "[7]", "discover", "element 0 must be a string"},
+      {"streams/users.normalize.json", "{}", "open", "must be an array"},
+      {"streams/users.normalize.json", R"([{"pointer":"/a","normalization":"to_date"}])", "open", "must be an array"},
+      {"run_interval_minutes.json", "soon", "open", "must be a whole number of minutes"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(absl::StrCat(c.file, " = ", c.contents));
+    TestDir dir;
+    dir.Write(c.file, c.contents);
+    dir.Write(
+        "script",
+        absl::StrCat(
+            "[spec]\n",
+            R"(out {"type":"SPEC","spec":{"documentationUrl":"https://x","connectionSpecification":{"type":"object"}}})",
+            "\n[discover]\n",
+            R"(out {"type":"CATALOG","catalog":{"streams":[{"name":"users","json_schema":{"type":"object","properties":{"id":{"type":"integer"}}},"supported_sync_modes":["full_refresh"]}]}})",
+            "\n[read]\n", Rec("users", R"({"id":1})")));
+    const std::string request = std::string(c.request) == "spec" ? R"({"spec":{"connectorType":"IMAGE","config":{}}})"
+                                                                   "\n"
+                                : std::string(c.request) == "discover"
+                                    ? R"({"discover":{"connectorType":"IMAGE","config":{"a":"1"}}})"
+                                      "\n"
+                                    : Open(kUsersBinding);
+    ShimOptions options;
+    options.keep_stdin_open = std::string(c.request) == "open";
+    RunResult run = RunShim(dir, "script", request, options);
+    EXPECT_EQ(run.exit_code, 1);
+    EXPECT_TRUE(absl::StrContains(run.LastErrMessage(), absl::StrCat(dir.path(), "/", c.file, ": ", c.error)))
+        << run.LastErrMessage();
+    EXPECT_EQ(run.out, "");  // no response, not even `opened`
+    EXPECT_EQ(dir.List("tmp"), std::vector<std::string>{".keep"});
+  }
+}
+
 }  // namespace
 }  // namespace atf::testing

@@ -28,6 +28,13 @@ TEST(DateTime, C2_NumbersOfTheRustTest) {
   EXPECT_EQ(Num("1685098188.123"), "2023-05-26T10:49:48.123Z");
 }
 
+// 19 digits beyond INT64_MAX are no nanosecond epoch (and no signed overflow).
+TEST(DateTime, NineteenDigitsAboveInt64AreLeftAlone) {
+  EXPECT_EQ(NormalizeDateTimeString("9999999999999999999"), std::nullopt);
+  EXPECT_EQ(NormalizeDateTimeString("9223372036854775808"), std::nullopt);
+  EXPECT_EQ(NormalizeDateTimeString("1706781600000000000"), "2024-02-01T10:00:00Z");
+}
+
 TEST(DateTime, C3_ValidRfc3339IsLeftUnchanged) {
   for (const char* s : {"2023-01-30T02:34:15+05:00", "2023-01-30T02:34:15.5Z", "2023-01-30t02:34:15z",
                         "1999-12-31T23:59:59.123456789-08:00"}) {

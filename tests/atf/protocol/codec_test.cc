@@ -203,6 +203,21 @@ TEST(JsonCodec, ErrorsNameTheFieldAndTheProblem) {
   EXPECT_EQ(status.message(), "expected a JSON object, got an array");
 }
 
+// Huge numbers in integer fields are range errors, decided before any cast
+// (converting an out-of-range double to an integer is undefined behaviour).
+TEST(JsonCodec, HugeIntegersAreRangeErrors) {
+  capture::Request request;
+  for (const char* value : {"1e300", "-1e300", "4294967296", "4294967296.0", "1e19", "9.5", "1e400"}) {
+    absl::Status status =
+        DecodeRequest(Codec::kJson, absl::StrCat(R"({"acknowledge":{"checkpoints":)", value, "}}"), &request);
+    EXPECT_FALSE(status.ok()) << value;
+  }
+  ASSERT_TRUE(DecodeRequest(Codec::kJson, R"({"open":{"range":{"keyEnd":4.294967295e9}}})", &request).ok());
+  EXPECT_EQ(request.open().range().key_end(), 4294967295u);
+  ASSERT_TRUE(DecodeRequest(Codec::kJson, R"({"acknowledge":{"checkpoints":3.0}})", &request).ok());
+  EXPECT_EQ(request.acknowledge().checkpoints(), 3u);
+}
+
 TEST(JsonCodec, StrictModeRejectsUnknownFields) {
   flow::OAuth2 oauth2;
   absl::Status status =
