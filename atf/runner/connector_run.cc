@@ -87,8 +87,13 @@ class Run {
       absl::Status flushed = out_.Flush();
       if (error_.ok()) ATF_RETURN_IF_ERROR(flushed);
     }
-    if (!error_.ok()) return error_;
     outcome_.exit = *process_->TryWait();
+    if (!error_.ok()) {
+      // A connector that crashed mid-line: its own failure (exit code, last
+      // error) says more than the cut line does.
+      if (!cut_last_line_ || outcome_.exit.signaled || outcome_.exit.code == 0) return error_;
+      log_.Warn("the connector's output ended in the middle of a line", LogFields().Add("error", error_.message()));
+    }
     outcome_.failure_message = relay_.FailureMessage();
     log_.Debug(absl::StrCat("connector ", outcome_.exit.Describe()));
     return outcome_;
@@ -267,7 +272,7 @@ class Run {
     if (at_end && !stopping_) {
       absl::StatusOr<std::optional<absl::string_view>> last = splitter_.Finish();
       if (!last.ok()) return Fail(Annotate(last.status(), "connector output"));
-      if (*last) HandleLine(**last, splitter_.frame_number());
+      if (*last) HandleLine(**last, splitter_.frame_number(), /*unterminated=*/true);
     }
   }
 
@@ -309,7 +314,7 @@ class Run {
             Fail(Annotate(FrameSplitter::LineTooLarge(number, settings_.max_message_size, item.size),
                           "connector output"));
           } else {
-            HandleLine(piece, number);
+            HandleLine(piece, number, block->unterminated && item.line_index + 1 == block->lines);
           }
           continue;
         }
@@ -340,9 +345,11 @@ class Run {
     process_->CloseStdout();
   }
 
-  void HandleLine(absl::string_view line, size_t number) {
+  // `unterminated`: the output's last line, without "\n".
+  void HandleLine(absl::string_view line, size_t number, bool unterminated = false) {
     absl::StatusOr<AirbyteDecoder::Result> decoded = decoder_.Decode(line, &message_);
     if (!decoded.ok()) {
+      cut_last_line_ = unterminated && error_.ok();
       Fail(Annotate(decoded.status(), absl::StrCat("connector output line ", number)));
       return;
     }
@@ -411,7 +418,8 @@ class Run {
   Clock::time_point last_activity_, next_tick_, kill_at_;
   std::optional<Clock::time_point> drain_deadline_;
   bool stdout_open_ = true;
-  bool activity_ = false;  // a protocol message arrived since the last clock read
+  bool cut_last_line_ = false;  // error_ is about an unterminated last line
+  bool activity_ = false;       // a protocol message arrived since the last clock read
   bool stopping_ = false;
   bool killed_ = false;
   absl::Status error_;

@@ -131,6 +131,7 @@ std::unique_ptr<LineBlock> BlockReader::NewBlock(size_t min_capacity) {
   block->items.clear();
   block->arena.clear();
   block->lines = 0;
+  block->unterminated = false;
   if (block->capacity < min_capacity) {
     block->capacity = std::max(min_capacity, 2 * kBlockRead);
     block->data.reset(new char[block->capacity]);
@@ -167,6 +168,7 @@ absl::StatusOr<std::unique_ptr<LineBlock>> BlockReader::Read(int fd, bool* eof) 
     *eof = true;
     if (current_->size == 0) return nullptr;
     if (current_->size > max_line_) return absl::ResourceExhaustedError(absl::StrCat(current_->size));
+    current_->unterminated = current_->data[current_->size - 1] != '\n';
     return std::move(current_);
   }
   current_->size += static_cast<size_t>(n);

@@ -59,6 +59,9 @@ struct LineBlock {
   std::vector<Item> items;
   std::string arena;
   uint32_t lines = 0;
+  // The last block of the output, whose last line has no "\n": the connector
+  // stopped mid-line (a crash, most likely).
+  bool unterminated = false;
 };
 
 // Reads the connector's output into blocks of complete lines, straight into

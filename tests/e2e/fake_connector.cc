@@ -13,6 +13,7 @@
 //   records STREAM N [PAD] write N RECORD messages {"id": i} for STREAM, with a
 //                          `pad` string of PAD bytes when given
 //   big-record STREAM N    write one RECORD whose `blob` string has N bytes
+//   junk N                 write N lines that are not Airbyte messages
 //   sleep SECONDS          sleep (fractions allowed)
 //   hang                   sleep forever
 //   ignore-sigterm         ignore SIGTERM from now on
@@ -98,6 +99,10 @@ void Run(const std::string& op, const std::string& rest, const std::vector<std::
     words >> stream >> n;
     std::cout << R"({"type":"RECORD","record":{"stream":")" << stream << R"(","data":{"blob":")" << std::string(n, 'x')
               << R"("},"emitted_at":1}})" << '\n';
+    std::cout.flush();
+  } else if (op == "junk") {
+    long n = std::stol(rest);
+    for (long i = 0; i < n; ++i) std::cout << "not a message: junk line " << i << '\n';
     std::cout.flush();
   } else if (op == "sleep") {
     std::this_thread::sleep_for(std::chrono::duration<double>(std::stod(rest)));

@@ -16,6 +16,7 @@
 #include "atf/base/fd.h"
 #include "atf/base/json.h"
 #include "atf/base/spawn.h"
+#include "gtest/gtest.h"
 
 namespace atf::testing {
 namespace {
@@ -79,6 +80,7 @@ std::unique_ptr<Process> Process::Start(const std::string& binary, const std::ve
   }
   auto process = std::unique_ptr<Process>(new Process());
   process->pid_ = *pid;
+  process->argv0_ = binary;
   process->in_ = std::move(in->write);
   process->out_ = std::move(out->read);
   process->err_ = std::move(err->read);
@@ -165,6 +167,14 @@ RunResult Process::Wait(double timeout_seconds) {
   result.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
   result.out = out_buffer_.substr(out_consumed_);
   result.err = err_buffer_;
+  for (const char* marker :
+       {"ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer", "WARNING: ThreadSanitizer",
+        "ERROR: ThreadSanitizer", "SUMMARY: UndefinedBehaviorSanitizer"}) {
+    if (absl::StrContains(result.err, marker)) {
+      ADD_FAILURE() << "a sanitizer reported on the stderr of " << argv0_ << ":\n" << result.err;
+      break;
+    }
+  }
   return result;
 }
 
