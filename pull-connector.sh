@@ -15,32 +15,47 @@
 # An image-only connector (FROM airbyte/source-NAME:TAG) has no upstream files
 # to merge: the upstream's current version is shown, and --version moves to it.
 #
+# Moving to another upstream version says whether Flow captures break: the
+# folder's recorded snapshot (upstream/) and the new version's (--snapshot DIR,
+# holding its spec.json and streams.json) are each turned into the Flow Spec
+# and Discover responses by the image check (image-check --emit-flow), which
+# `airbyte-to-flow drive compat OLD NEW` compares. Only a breaking upgrade
+# bumps the Flow-facing vN (metadata.json flow_version, LABEL
+# io.airbyte.version); the new snapshot replaces upstream/.
+#
 # Options:
 #   --ours         keep our version of every differing file (no questions)
 #   --theirs       take upstream's version of every differing file (no questions)
-#   --version X    the upstream version to build on: sets the FROM tag (image-only),
-#                  LABEL io.airbyte.version and metadata.json's upstream_version
+#   --version X    the upstream version to build on: sets the FROM tag (image-only) and
+#                  metadata.json's upstream_version; needs --snapshot, --breaking or --compatible
+#   --snapshot DIR the new version's snapshot (spec.json, streams.json) to compare and record
+#   --breaking, --compatible
+#                  say it yourself when there is no snapshot to compare
 #   --remote URL   the Airbyte repository (default https://github.com/airbytehq/airbyte.git)
 #   --ref REF      its branch or tag to compare with (default master)
 #   -h, --help     this help
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-usage() { sed -n '2,27s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,39s/^# \{0,1\}//p' "$0"; }
 die() { echo "pull-connector: $*" >&2; exit 1; }
 say() { echo "pull-connector: $*" >&2; }
 
-policy="" version="" remote=https://github.com/airbytehq/airbyte.git ref=master name=""
+policy="" version="" remote=https://github.com/airbytehq/airbyte.git ref=master name="" snapshot="" verdict=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
     --ours|--theirs)
       [[ -z $policy || $policy == "${1#--}" ]] || die "--ours and --theirs exclude each other"
       policy=${1#--}; shift ;;
-    --version|--remote|--ref)
+    --breaking|--compatible)
+      [[ -z $verdict || $verdict == "${1#--}" ]] || die "--breaking and --compatible exclude each other"
+      verdict=${1#--}; shift ;;
+    --version|--remote|--ref|--snapshot)
       [[ $# -ge 2 && -n $2 ]] || die "$1 needs a value"
       case "$1" in
         --version) version=$2 ;;
+        --snapshot) snapshot=$2 ;;
         --remote) remote=$2 ;;
         --ref) ref=$2 ;;
       esac
@@ -57,7 +72,7 @@ folder=$root/connectors/$name
 [[ -z $version || ($version =~ ^[0-9A-Za-z][0-9A-Za-z._-]*$ && $version != latest) ]] ||
   die "bad --version '$version': use the upstream image's version tag, e.g. 6.2.0"
 
-from_pattern="^FROM[[:space:]]+airbyte/$name:"
+from_pattern="^FROM[[:space:]]+(--platform=[^[:space:]]+[[:space:]]+)?airbyte/$name:"
 image_only=0
 grep -Eq "$from_pattern" "$folder/Dockerfile" && image_only=1
 
@@ -72,19 +87,72 @@ ours_by_design() {
 }
 
 bump_version() {
-  local dockerfile=$folder/Dockerfile metadata=$folder/metadata.json updated
+  local dockerfile=$folder/Dockerfile metadata=$folder/metadata.json updated flow next
   if [[ $image_only -eq 1 ]]; then
     sed -E -i "s|($from_pattern)[^[:space:]]+|\\1$version|" "$dockerfile"
   fi
-  grep -Eq 'io\.airbyte\.version=' "$dockerfile" || die "$dockerfile has no LABEL io.airbyte.version to set"
-  sed -E -i "s|(io\\.airbyte\\.version=)[^[:space:]]+|\\1$version|" "$dockerfile"
-  if [[ -f $metadata ]]; then
-    command -v jq >/dev/null 2>&1 || die "needs jq to update $metadata (apt-get install jq)"
-    updated=$(jq --arg v "$version" '.upstream_version = $v' "$metadata") || die "$metadata is not valid JSON"
-    printf '%s\n' "$updated" >"$metadata"
+  grep -Eq 'io\.airbyte\.version=' "$dockerfile" || die "$dockerfile has no LABEL io.airbyte.version"
+  command -v jq >/dev/null 2>&1 || die "needs jq to update $metadata (apt-get install jq)"
+  flow=$(jq -r '.flow_version // "v1"' "$metadata" 2>/dev/null) || die "$metadata is not valid JSON"
+  [[ $flow =~ ^v[1-9][0-9]*$ ]] || die "$metadata: flow_version '$flow' is not v1, v2, ..."
+  next=$flow
+  [[ $verdict == breaking ]] && next=v$((${flow#v} + 1))
+  sed -E -i "s|(io\\.airbyte\\.version=)[^[:space:]]+|\\1$next|" "$dockerfile"
+  updated=$(jq --arg v "$version" --arg f "$next" '.upstream_version = $v | .flow_version = $f
+      | if .upstream_check then .upstream_check.version = $v else . end' "$metadata") || die "$metadata is not valid JSON"
+  printf '%s\n' "$updated" >"$metadata"
+  if [[ -n $snapshot ]]; then
+    mkdir -p "$folder/upstream"
+    cp "$snapshot/spec.json" "$snapshot/streams.json" "$folder/upstream/"
   fi
-  say "connectors/$name now builds on upstream version $version (Dockerfile, metadata.json)"
+  if [[ $next != "$flow" ]]; then
+    say "the upgrade is breaking: Flow-facing version $flow -> $next"
+  else
+    say "the upgrade is compatible: Flow-facing version stays $flow"
+  fi
+  say "connectors/$name now builds on upstream version $version (Dockerfile, metadata.json${snapshot:+, upstream/})"
+  say "next: record in metadata.json's upstream_check what $version was checked against (released, sources, user)"
 }
+
+# Classifies the upgrade before anything is written: the Flow responses over
+# the recorded snapshot and over the new one, compared by `drive compat`.
+classify() {
+  local image_check=${ATF_IMAGE_CHECK:-$root/build/tests/image-check}
+  local shim=${ATF_BINARY:-$root/build/airbyte-to-flow} work rc=0 line
+  [[ -f $snapshot/spec.json && -f $snapshot/streams.json ]] ||
+    die "--snapshot $snapshot must hold the new version's spec.json and streams.json"
+  [[ -x $image_check ]] || die "no image check at $image_check (build it: ./local-build.sh check, or set ATF_IMAGE_CHECK)"
+  [[ -x $shim ]] || die "no airbyte-to-flow at $shim (build it, or set ATF_BINARY)"
+  work=$(mktemp -d "${TMPDIR:-/tmp}/pull-connector-compat.XXXXXX")
+  # shellcheck disable=SC2064
+  trap "rm -rf '$work'" EXIT
+  "$image_check" --emit-flow "$work/old" "$folder" >"$work/old.log" 2>&1 ||
+    die "connectors/$name does not pass the image check as it is; fix that first: $(tail -n 3 "$work/old.log" | tr '\n' ' ')"
+  if ! "$image_check" --upstream "$snapshot" --emit-flow "$work/new" "$folder" >"$work/new.log" 2>&1; then
+    [[ -f $work/new/discover.json ]] ||
+      die "the image check cannot replay $snapshot: $(tail -n 3 "$work/new.log" | tr '\n' ' ')"
+    say "the patch files do not fit $version's snapshot yet (fix them after the move):"
+    sed -n 's/^  /  /p' "$work/new.log" >&2
+  fi
+  "$shim" drive compat "$work/old" "$work/new" >"$work/compat.log" 2>&1 || rc=$?
+  while IFS= read -r line; do say "compat: $line"; done <"$work/compat.log"
+  case $rc in
+    0) verdict=compatible ;;
+    1) verdict=breaking ;;
+    *) die "cannot classify the upgrade: '$shim drive compat' exited with $rc (is a shim with the drive command built?); nothing was changed" ;;
+  esac
+  rm -rf "$work"
+  trap - EXIT
+}
+
+if [[ -n $version ]]; then
+  if [[ -n $snapshot ]]; then
+    [[ -z $verdict ]] || die "--snapshot decides whether the upgrade is breaking; drop --$verdict"
+    classify
+  elif [[ -z $verdict ]]; then
+    die "--version $version needs --snapshot DIR (the new version's spec.json and streams.json) to tell whether Flow captures break, or --breaking / --compatible to say it yourself"
+  fi
+fi
 
 # An image-only connector needs no upstream checkout to change its version.
 if [[ $image_only -eq 1 && -n $version ]]; then
@@ -108,7 +176,7 @@ upstream=$tmp/airbyte/$upstream_path
 [[ -d $upstream ]] || die "$remote at $ref has no $upstream_path"
 
 if [[ $image_only -eq 1 ]]; then
-  ours=$(sed -E -n "s|$from_pattern([^[:space:]]+).*|\\1|p" "$folder/Dockerfile" | tail -n 1)
+  ours=$(sed -E -n "s|$from_pattern([^[:space:]]+).*|\\2|p" "$folder/Dockerfile" | tail -n 1)
   theirs=$(sed -E -n 's/^[[:space:]]*dockerImageTag:[[:space:]]*"?([^"[:space:]]+)"?.*/\1/p' \
              "$upstream/metadata.yaml" 2>/dev/null | head -n 1)
   say "connectors/$name is image-only (FROM airbyte/$name:$ours): there are no upstream files to merge"

@@ -12,6 +12,7 @@ namespace atf::images {
 namespace {
 
 constexpr absl::string_view kShimTagArg = "AIRBYTE_TO_FLOW_TAG";
+constexpr absl::string_view kShimImageArg = "AIRBYTE_TO_FLOW_IMAGE";
 constexpr absl::string_view kShimBinary = "airbyte-to-flow";
 
 // Problems as "<file>:<line>: <what is wrong>".
@@ -24,6 +25,7 @@ struct ProblemLog {
 struct Stage {
   std::string reference;  // as written
   std::string alias;
+  std::string platform;  // --platform=..., empty when not given
   int line = 0;
   std::vector<DockerInstruction> instructions;
 };
@@ -53,7 +55,10 @@ std::optional<CopyStep> ParseCopy(const DockerInstruction& instruction, std::str
   std::vector<std::string> rest;
   size_t i = 0;
   for (; i < words->size() && absl::StartsWith((*words)[i], "--"); ++i) {
-    if (absl::StartsWith((*words)[i], "--from=")) copy.from_stage = (*words)[i].substr(7);
+    const std::string& flag = (*words)[i];
+    if (absl::StartsWith(flag, "--from=")) copy.from_stage = flag.substr(7);
+    if (absl::StartsWith(flag, "--chmod=")) copy.chmod = flag.substr(8);
+    if (absl::StartsWith(flag, "--chown=")) copy.chown = flag.substr(8);
   }
   std::string remainder = absl::StrJoin(words->begin() + static_cast<long>(i), words->end(), " ");
   absl::StatusOr<std::optional<std::vector<std::string>>> exec = ExecForm(remainder);
@@ -70,6 +75,16 @@ std::optional<CopyStep> ParseCopy(const DockerInstruction& instruction, std::str
   rest.pop_back();
   copy.sources = std::move(rest);
   return copy;
+}
+
+// An octal --chmod whose "other" digit grants read and execute.
+bool RunnableByAnyone(absl::string_view mode) {
+  if (mode.empty() || mode.size() > 4) return false;
+  for (char c : mode) {
+    if (c < '0' || c > '7') return false;
+  }
+  const int other = mode.back() - '0';
+  return (other & 5) == 5;
 }
 
 // The ENTRYPOINT runs the shim at WORKDIR and names the upstream command.
@@ -99,6 +114,12 @@ void CheckShimCopy(const DerivedImage& image, int stage_line, const ProblemLog& 
                               copy.destination == shim_path || copy.destination == absl::StrCat("./", kShimBinary);
     if (copy.sources == std::vector<std::string>{absl::StrCat("/", kShimBinary)} && into_workdir) {
       shim_copied = true;
+      if (!RunnableByAnyone(copy.chmod)) {
+        log.Add(copy.line, absl::StrCat("copy the shim with `--chmod=0755` (now ",
+                                        copy.chmod.empty() ? std::string("no --chmod") : "--chmod=" + copy.chmod,
+                                        "): rootless upstream images run as a non-root user, who must be able to "
+                                        "run it"));
+      }
     } else {
       log.Add(copy.line, absl::StrCat("copy the shim with `COPY --from=", image.shim_stage, " /", kShimBinary, " ./`"));
     }
@@ -127,13 +148,25 @@ void CheckLabels(const DerivedImage& image, int stage_line, const ProblemLog& lo
     log.Add(stage_line, absl::StrCat("LABEL io.airbyte.name is `", label("io.airbyte.name"),
                                      "` but the image is built FROM `", image.upstream_image, "`"));
   }
-  if (!label("io.airbyte.version").empty() && label("io.airbyte.version") != image.upstream_tag) {
+  if (!label("io.airbyte.version").empty() && !IsFlowVersion(label("io.airbyte.version"))) {
     log.Add(stage_line, absl::StrCat("LABEL io.airbyte.version is `", label("io.airbyte.version"),
-                                     "` but the upstream image's tag is `", image.upstream_tag, "`"));
+                                     "`, must be the Flow-facing major `v1`, `v2`, ... (metadata.json's "
+                                     "flow_version; the upstream version is in the FROM tag)"));
   }
 }
 
 }  // namespace
+
+const char kOwnShimImage[] = "ghcr.io/estuary/airbyte-to-flow-cpp";
+const char kPlatform[] = "linux/amd64";
+
+bool IsFlowVersion(absl::string_view version) {
+  if (version.size() < 2 || version[0] != 'v' || version[1] == '0') return false;
+  for (char c : version.substr(1)) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
 
 const std::map<std::string, std::string>& RequiredLabels() {
   static const auto* labels = new std::map<std::string, std::string>{
@@ -177,6 +210,7 @@ DerivedImage ReadDerivedImage(absl::string_view dockerfile_text, absl::string_vi
       }
       Stage stage{.line = instruction.line};
       for (const std::string& word : *words) {
+        if (absl::StartsWith(word, "--platform=")) stage.platform = word.substr(sizeof("--platform=") - 1);
         if (!absl::StartsWith(word, "--") && stage.reference.empty()) stage.reference = word;
       }
       if (words->size() >= 3 && absl::EqualsIgnoreCase((*words)[words->size() - 2], "AS")) {
@@ -192,6 +226,15 @@ DerivedImage ReadDerivedImage(absl::string_view dockerfile_text, absl::string_vi
       std::string name = instruction.arguments.substr(0, eq);
       args[name] = eq == std::string::npos ? "" : instruction.arguments.substr(eq + 1);
       shim_tag_declared = shim_tag_declared || name == kShimTagArg;
+      if (name == kShimImageArg) {
+        image.shim_image_default = args[name];
+        if (args[name] != kOwnShimImage) {
+          log.Add(instruction.line,
+                  absl::StrCat("ARG ", kShimImageArg, " must default to this project's shim image `", kOwnShimImage,
+                               "`, not ", args[name].empty() ? std::string("nothing") : "`" + args[name] + "`",
+                               ": a build without --build-arg would take another project's shim"));
+        }
+      }
     } else {
       stages.back().instructions.push_back(instruction);
     }
@@ -206,6 +249,17 @@ DerivedImage ReadDerivedImage(absl::string_view dockerfile_text, absl::string_vi
   }
   for (const Stage& stage : stages) {
     if (MentionsShimTag(stage.reference)) image.shim_stage = stage.alias;
+    if (stage.platform != kPlatform) {
+      log.Add(stage.line, absl::StrCat("FROM must pin `--platform=", kPlatform, "`",
+                                       stage.platform.empty() ? std::string() : " (not " + stage.platform + ")",
+                                       ": the shim is built for amd64 only, and on an arm64 host Docker would pair "
+                                       "it with an arm64 upstream image"));
+    }
+  }
+  if (image.shim_image_default.empty() && !image.shim_stage.empty() &&
+      absl::StrContains(stages.front().reference, kShimImageArg)) {
+    log.Add(stages.front().line,
+            absl::StrCat("declare `ARG ", kShimImageArg, "=", kOwnShimImage, "` before the first FROM"));
   }
   if (image.shim_stage.empty()) {
     log.Add(stages.front().line, absl::StrCat("no stage is built `FROM <shim image>:${", kShimTagArg, "} AS <name>`"));

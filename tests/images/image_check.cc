@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -17,6 +18,7 @@
 #include "tests/images/derived_image.h"
 #include "tests/images/image_files.h"
 #include "tests/images/patch_files.h"
+#include "tests/images/upstream_snapshot.h"
 #include "tests/testing/process.h"
 
 namespace atf::images {
@@ -26,6 +28,7 @@ namespace fs = std::filesystem;
 
 constexpr absl::string_view kSpecRequest = R"({"spec":{"connectorType":"IMAGE","config":{}}})"
                                            "\n";
+constexpr absl::string_view kDateExample = "2025-07-26";
 constexpr int kProtocol = 3032023;
 
 std::optional<std::string> ReadFile(const std::string& path) {
@@ -53,6 +56,66 @@ class TempFolder {
  private:
   std::string path_;
 };
+
+bool IsDate(absl::string_view text) {
+  if (text.size() != kDateExample.size()) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const bool dash = i == 4 || i == 7;
+    if (dash ? text[i] != '-' : !absl::ascii_isdigit(static_cast<unsigned char>(text[i]))) return false;
+  }
+  return true;
+}
+
+// metadata.json's `upstream_check`: what the pin was checked against, and the
+// image facts it gave (agreeing with the Dockerfile).
+void CheckUpstreamCheck(const std::string& path, const rapidjson::Value& doc, const DerivedImage& image,
+                        std::vector<std::string>& problems) {
+  const rapidjson::Value* check = FindMember(doc, "upstream_check");
+  if (check == nullptr || !check->IsObject()) {
+    problems.push_back(absl::StrCat(path,
+                                    ": `upstream_check` must record what the pin was checked against: {version, "
+                                    "released, sources, user, workdir, entrypoint}"));
+    return;
+  }
+  auto text = [&](absl::string_view key) -> std::optional<std::string> {
+    const rapidjson::Value* value = FindMember(*check, key);
+    if (value == nullptr || !value->IsString() || value->GetStringLength() == 0) {
+      problems.push_back(absl::StrCat(path, ": `upstream_check.", key, "` must be a non-empty string"));
+      return std::nullopt;
+    }
+    return std::string(ViewOf(*value));
+  };
+  auto agree = [&](absl::string_view key, const std::optional<std::string>& value, const std::string& expected,
+                   absl::string_view source) {
+    if (value && !expected.empty() && *value != expected) {
+      problems.push_back(
+          absl::StrCat(path, ": `upstream_check.", key, "` is `", *value, "` but ", source, " says `", expected, "`"));
+    }
+  };
+  agree("version", text("version"), image.upstream_tag, "the Dockerfile's FROM");
+  if (std::optional<std::string> released = text("released"); released && !IsDate(*released)) {
+    // A date that could not be found is said so, with what was left unverified.
+    const rapidjson::Value* unverified = FindMember(*check, "unverified");
+    if (*released != "unknown" || unverified == nullptr || !unverified->IsString() ||
+        unverified->GetStringLength() == 0) {
+      problems.push_back(absl::StrCat(path, ": `upstream_check.released` is `", *released,
+                                      "`, must be the upstream release date as YYYY-MM-DD (or \"unknown\" with an "
+                                      "`unverified` note saying what could not be checked)"));
+    }
+  }
+  text("user");
+  agree("workdir", text("workdir"), image.workdir, "the Dockerfile's WORKDIR");
+  agree("entrypoint", text("entrypoint"), ConnectorEntrypointOf(image.entrypoint),
+        "the ENTRYPOINT's --connector-entrypoint");
+  const rapidjson::Value* sources = FindMember(*check, "sources");
+  bool sources_ok = sources != nullptr && sources->IsArray() && !sources->Empty();
+  for (rapidjson::SizeType i = 0; sources_ok && i < sources->Size(); ++i) {
+    sources_ok = (*sources)[i].IsString() && (*sources)[i].GetStringLength() > 0;
+  }
+  if (!sources_ok) {
+    problems.push_back(absl::StrCat(path, ": `upstream_check.sources` must list what was read (non-empty strings)"));
+  }
+}
 
 // metadata.json: the registry's description of the connector.
 void CheckMetadata(const std::string& folder, const std::string& name, const DerivedImage& image,
@@ -97,6 +160,15 @@ void CheckMetadata(const std::string& folder, const std::string& name, const Der
   }
   must_equal("upstream_image", field("upstream_image"), image.upstream_image, "the Dockerfile's FROM");
   must_equal("upstream_version", field("upstream_version"), image.upstream_tag, "the Dockerfile's FROM");
+  std::optional<std::string> flow_version = field("flow_version");
+  auto label = image.labels.find("io.airbyte.version");
+  if (flow_version && !IsFlowVersion(*flow_version)) {
+    problems.push_back(absl::StrCat(path, ": `flow_version` is `", *flow_version,
+                                    "`, must be the Flow-facing major v1, v2, ... (bumped only on a breaking change)"));
+  } else if (label != image.labels.end()) {
+    must_equal("flow_version", flow_version, label->second, "the Dockerfile's LABEL io.airbyte.version");
+  }
+  CheckUpstreamCheck(path, *doc, image, problems);
   std::optional<std::string> url = field("documentation_url");
   absl::StatusOr<ConnectorDir::DocumentationUrlPatch> patch = ConnectorDir(folder).DocumentationUrl();
   if (patch.ok() && patch->url) must_equal("documentation_url", url, *patch->url, "documentation_url.patch.json");
@@ -107,7 +179,16 @@ void CheckMetadata(const std::string& folder, const std::string& name, const Der
 void CheckCoverage(const std::string& folder, const std::vector<ImageFile>& files, std::vector<std::string>& problems) {
   std::set<std::string> copied;
   for (const ImageFile& file : files) copied.insert(file.source);
+  const std::string snapshot_prefix = absl::StrCat(kUpstreamDir, "/");
   for (const std::string& file : ListFiles(folder)) {
+    if (absl::StartsWith(file, snapshot_prefix)) {
+      // The recorded upstream snapshot is for the checks, never for the image.
+      if (copied.count(file)) {
+        problems.push_back(absl::StrCat(folder, "/", file, ": the upstream snapshot is copied into the image; add `",
+                                        kUpstreamDir, "/` to .dockerignore"));
+      }
+      continue;
+    }
     if (absl::EndsWith(file, ".json") && file != "metadata.json" && !copied.count(file)) {
       problems.push_back(absl::StrCat(folder, "/", file,
                                       ": not copied into the image (no COPY brings it), "
@@ -145,21 +226,51 @@ void CheckSpecPatchLeaves(const rapidjson::Value& patch, const std::string& poin
   }
 }
 
-// Runs the image's ENTRYPOINT in the assembled WORKDIR with the demo
-// connector in place of the upstream one, and checks the Spec response.
-void RunSpec(const DerivedImage& image, const std::string& root, const std::string& folder, const CheckOptions& options,
-             CheckResult& result) {
+// The Discover request's config: `{}`, plus a placeholder at every source of
+// spec.map.json (remapping needs them).
+std::string DiscoverRequest(const ConnectorDir& dir) {
+  rapidjson::Document config(rapidjson::kObjectType);
+  absl::StatusOr<std::optional<rapidjson::Document>> map = dir.ReadJson("spec.map.json");
+  if (map.ok() && map->has_value() && (*map)->IsObject()) {
+    for (const auto& entry : (*map)->GetObject()) {
+      if (!entry.value.IsString()) continue;
+      if (rapidjson::Value* at = CreatePointer(config, ViewOf(entry.value), config.GetAllocator()); at != nullptr) {
+        at->SetString("replay", config.GetAllocator());
+      }
+    }
+  }
+  return absl::StrCat(R"({"discover":{"connectorType":"IMAGE","config":)", WriteJson(config), "}}\n");
+}
+
+bool WriteText(const std::string& path, absl::string_view text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  return static_cast<bool>(out);
+}
+
+// Runs the image's ENTRYPOINT in the assembled WORKDIR, with the connector
+// replaying the upstream snapshot in place of the upstream one, for a Spec and
+// a Discover request, and checks both responses.
+void RunFlow(const DerivedImage& image, const std::string& root, const std::string& folder, const Snapshot& snapshot,
+             const CheckOptions& options, CheckResult& result) {
   std::vector<std::string>& problems = result.problems;
   const std::string workdir = root + image.workdir;
+  fs::create_directories(root + "/tmp");
+  std::string error;
+  const std::string replay = WriteReplayConnector(snapshot, root + "/tmp", error);
+  if (replay.empty()) {
+    problems.push_back(error);
+    return;
+  }
   const std::string connector_entrypoint = ConnectorEntrypointOf(image.entrypoint);
   std::vector<std::string> args(image.entrypoint.begin() + 1, image.entrypoint.end());
   for (std::string& arg : args) {
-    if (arg == connector_entrypoint) arg = options.demo_connector;
+    if (arg == connector_entrypoint) arg = replay;
     if (arg == absl::StrCat("--connector-entrypoint=", connector_entrypoint)) {
-      arg = absl::StrCat("--connector-entrypoint=", options.demo_connector);
+      arg = absl::StrCat("--connector-entrypoint=", replay);
     }
   }
-  fs::create_directories(root + "/tmp");
+  const ConnectorDir dir(folder);
   std::unique_ptr<testing::Process> process = testing::Process::Start(
       root + image.entrypoint.front(), args, {{"LOG_FORMAT", "json"}, {"TMPDIR", root + "/tmp"}}, workdir);
   if (!process) {
@@ -167,10 +278,12 @@ void RunSpec(const DerivedImage& image, const std::string& root, const std::stri
     return;
   }
   process->Write(kSpecRequest);
+  process->Write(DiscoverRequest(dir));
   process->CloseStdin();
   testing::RunResult run = process->Wait(options.timeout_seconds);
-  const std::string shown_command = absl::StrCat(image.entrypoint.front(), " ... (Spec, demo connector)");
-  if (run.timed_out || run.exit_code != 0 || run.OutLines().size() != 1) {
+  const std::string shown_command =
+      absl::StrCat(image.entrypoint.front(), " ... (Spec and Discover, replaying ", snapshot.dir, ")");
+  if (run.timed_out || run.exit_code != 0 || run.OutLines().size() != 2) {
     problems.push_back(
         absl::StrCat(shown_command, ": ",
                      run.timed_out ? "did not finish"
@@ -178,11 +291,23 @@ void RunSpec(const DerivedImage& image, const std::string& root, const std::stri
                      "; last log line: ", run.LastErrMessage()));
     return;
   }
-  absl::StatusOr<rapidjson::Document> response = ParseJson(run.OutLines().front(), "the Spec response");
+  absl::StatusOr<rapidjson::Document> response = ParseJson(run.OutLines()[0], "the Spec response");
+  absl::StatusOr<rapidjson::Document> discover_response = ParseJson(run.OutLines()[1], "the Discover response");
   const rapidjson::Value* spec = response.ok() ? FindMember(*response, "spec") : nullptr;
-  if (spec == nullptr || !spec->IsObject()) {
-    problems.push_back(absl::StrCat(shown_command, ": not a Spec response: ", run.OutLines().front()));
+  const rapidjson::Value* discovered = discover_response.ok() ? FindMember(*discover_response, "discovered") : nullptr;
+  if (spec == nullptr || !spec->IsObject() || discovered == nullptr || !discovered->IsObject()) {
+    problems.push_back(absl::StrCat(shown_command, ": not a Spec and a Discover response: ", run.OutLines()[0], " ",
+                                    run.OutLines()[1]));
     return;
+  }
+  if (!options.emit_flow.empty()) {
+    fs::create_directories(options.emit_flow);
+    if (!WriteText(options.emit_flow + "/spec.json", WriteJson(*spec) + "\n") ||
+        !WriteText(options.emit_flow + "/discover.json", WriteJson(*discovered) + "\n")) {
+      problems.push_back(absl::StrCat("cannot write spec.json and discover.json into ", options.emit_flow));
+    } else {
+      result.shown.push_back(absl::StrCat("Flow spec.json and discover.json written to ", options.emit_flow));
+    }
   }
   const rapidjson::Value* protocol = FindMember(*spec, "protocol");
   if (protocol == nullptr || !protocol->IsInt() || protocol->GetInt() != kProtocol) {
@@ -192,7 +317,6 @@ void RunSpec(const DerivedImage& image, const std::string& root, const std::stri
     problems.push_back("the Spec response has no resourceConfigSchema");
   }
 
-  const ConnectorDir dir(folder);
   absl::StatusOr<ConnectorDir::DocumentationUrlPatch> url = dir.DocumentationUrl();
   const rapidjson::Value* documentation_url = FindMember(*spec, "documentationUrl");
   if (url.ok() && url->url) {
@@ -223,6 +347,8 @@ void RunSpec(const DerivedImage& image, const std::string& root, const std::stri
     CheckSpecPatchLeaves(**patch, "", *schema, leaves, problems);
     if (problems.size() == before) result.shown.push_back(absl::StrCat("spec.patch.json (", leaves, " values)"));
   }
+  if (schema != nullptr) CheckOAuthMarks(dir, *schema, problems, result.shown);
+  CheckPatchNames(snapshot, dir, *discovered, problems, result.shown);
 }
 
 }  // namespace
@@ -277,8 +403,11 @@ CheckResult CheckConnectorFolder(const std::string& folder_arg, const CheckOptio
                                       " in the image): ", kind.message()));
     }
   }
-  if (!problems.empty()) return result;  // the Spec run would only repeat them
-  RunSpec(image, root.path(), folder, options, result);
+  const std::string snapshot_dir =
+      options.upstream.empty() ? absl::StrCat(folder, "/", kUpstreamDir) : options.upstream;
+  std::optional<Snapshot> snapshot = LoadSnapshot(snapshot_dir, problems);
+  if (!problems.empty() || !snapshot) return result;  // the run would only repeat them
+  RunFlow(image, root.path(), folder, *snapshot, options, result);
   return result;
 }
 

@@ -1,8 +1,10 @@
 // The image check: everything that can be known about a derived connector
 // image without Docker. Static rules on the Dockerfile, metadata.json and the
 // patch files, then the image's working directory assembled in a temporary
-// folder and its ENTRYPOINT run (with the upstream connector swapped for the
-// demo connector) to show that a Spec response carries the folder's patches.
+// folder and its ENTRYPOINT run for Spec and Discover, with the upstream
+// connector swapped for one that replays the folder's recorded upstream
+// snapshot (upstream/), to show that the responses carry the folder's patches
+// and that every patch names things the pinned upstream has.
 #pragma once
 
 #include <string>
@@ -11,8 +13,9 @@
 namespace atf::images {
 
 struct CheckOptions {
-  std::string shim;            // the airbyte-to-flow binary to place at WORKDIR
-  std::string demo_connector;  // stands in for the upstream connector
+  std::string shim;       // the airbyte-to-flow binary to place at WORKDIR
+  std::string upstream;   // the snapshot folder to replay; default <folder>/upstream
+  std::string emit_flow;  // when set, write the Flow spec.json and discover.json here
   double timeout_seconds = 30;
 };
 

@@ -36,8 +36,8 @@ TEST(ShimImage, BuildsInBookwormAndShipsTheStaticBinaryAloneFromScratch) {
     (froms.size() == 1 ? build_stage : final_stage).push_back(instruction);
   }
   ASSERT_EQ(froms.size(), 2u);
-  EXPECT_EQ(froms[0], "debian:bookworm AS build");
-  EXPECT_EQ(froms[1], "scratch");
+  EXPECT_EQ(froms[0], "--platform=linux/amd64 debian:bookworm AS build");
+  EXPECT_EQ(froms[1], "--platform=linux/amd64 scratch");
 
   std::string build_commands;
   for (const DockerInstruction& instruction : build_stage) {

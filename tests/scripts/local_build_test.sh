@@ -11,15 +11,27 @@ bin=$work/bin log=$work/docker.log
 mkdir -p "$bin"
 cat >"$bin/docker" <<'STANDIN'
 #!/bin/sh
-# Stand-in docker: records its arguments; DOCKER_FAIL names a subcommand that fails.
+# Stand-in docker: records its arguments; DOCKER_FAIL names a subcommand that
+# fails. `run` answers like a good image: the Spec probe with the folder's
+# documentation URL (FAKE_URL), `--version` with FAKE_VERSION; `image inspect`
+# prints FAKE_LABEL.
 echo "docker $*" >>"$DOCKER_LOG"
 [ "$1" = "${DOCKER_FAIL:-}" ] && { echo "stand-in docker: $1 failed" >&2; exit 1; }
+case "$1 $*" in
+  *--entrypoint*) echo "${FAKE_VERSION:-}" ;;
+  run*) cat >/dev/null; printf '{"spec":{"protocol":3032023,"documentationUrl":"%s"}}\n' "${FAKE_URL:-}" ;;
+  image*) echo "${FAKE_LABEL:-v1}" ;;
+esac
 exit 0
 STANDIN
 chmod +x "$bin/docker"
 user=$(id -un)
 user=${user//[^A-Za-z0-9_.-]/-}
-export DOCKER_LOG=$log
+shim_version="airbyte-to-flow $(sed -n 's/^project(airbyte_to_flow VERSION \([^ )]*\).*/\1/p' CMakeLists.txt)"
+export DOCKER_LOG=$log FAKE_URL=https://go.estuary.dev/source-stripe FAKE_VERSION=$shim_version
+smoke="docker run -i --rm --platform linux/amd64 ghcr.io/estuary/source-stripe:local
+docker run --rm --platform linux/amd64 --entrypoint /airbyte/integration_code/airbyte-to-flow ghcr.io/estuary/source-stripe:local --version
+docker image inspect --format {{index .Config.Labels \"io.airbyte.version\"}} ghcr.io/estuary/source-stripe:local"
 
 docker_run() {  # env assignments..., then local-build.sh arguments
   : >"$log"
@@ -31,14 +43,29 @@ begin "build: the exact docker commands, defaults"
 docker_run ./local-build.sh source-stripe
 assert_eq "$rc" 0 "exit code ($err)"
 assert_eq "$recorded" "docker info
-docker build --build-arg AIRBYTE_TO_FLOW_IMAGE=ghcr.io/estuary/airbyte-to-flow --build-arg AIRBYTE_TO_FLOW_TAG=dev -t ghcr.io/estuary/source-stripe:local connectors/source-stripe" "docker commands"
+docker build --platform linux/amd64 --build-arg AIRBYTE_TO_FLOW_IMAGE=ghcr.io/estuary/airbyte-to-flow-cpp --build-arg AIRBYTE_TO_FLOW_TAG=dev -t ghcr.io/estuary/source-stripe:local connectors/source-stripe
+$smoke" "docker commands"
 assert_contains "$out" "built ghcr.io/estuary/source-stripe:local"
+assert_contains "$out" "smoke-image: ghcr.io/estuary/source-stripe:local answers Flow's Spec probe with documentationUrl https://go.estuary.dev/source-stripe"
+assert_contains "$out" "smoke-image: ghcr.io/estuary/source-stripe:local runs $shim_version"
+
+begin "the smoke run fails the build: a wrong documentation URL, another shim, another label"
+docker_run FAKE_URL=https://example.com ./local-build.sh source-stripe
+assert_eq "$rc" 1 "exit code"
+assert_contains "$err" "the Spec response is not protocol 3032023 with documentationUrl https://go.estuary.dev/source-stripe"
+docker_run FAKE_VERSION="airbyte-to-flow 9.9.9" ./local-build.sh -p source-stripe
+assert_eq "$rc" 1 "exit code"
+assert_contains "$err" "the shim says 'airbyte-to-flow 9.9.9', expected '$shim_version'"
+assert_not_contains "$recorded" "docker push"
+docker_run FAKE_LABEL=5.4.0 ./local-build.sh source-stripe
+assert_contains "$err" "LABEL io.airbyte.version is '5.4.0', but connectors/source-stripe/metadata.json's flow_version is 'v1'"
 
 begin "build -p: organization and shim tag from the environment, tag with the user's name and push"
 docker_run ATF_ORG=acme AIRBYTE_TO_FLOW_TAG=abc1234 ./local-build.sh -p source-stripe
 assert_eq "$rc" 0 "exit code ($err)"
 assert_eq "$recorded" "docker info
-docker build --build-arg AIRBYTE_TO_FLOW_IMAGE=ghcr.io/acme/airbyte-to-flow --build-arg AIRBYTE_TO_FLOW_TAG=abc1234 -t ghcr.io/acme/source-stripe:local connectors/source-stripe
+docker build --platform linux/amd64 --build-arg AIRBYTE_TO_FLOW_IMAGE=ghcr.io/acme/airbyte-to-flow-cpp --build-arg AIRBYTE_TO_FLOW_TAG=abc1234 -t ghcr.io/acme/source-stripe:local connectors/source-stripe
+${smoke//estuary/acme}
 docker tag ghcr.io/acme/source-stripe:local ghcr.io/acme/source-stripe:$user
 docker push ghcr.io/acme/source-stripe:$user" "docker commands"
 
@@ -68,7 +95,7 @@ begin "the shim image"
 docker_run ATF_ORG=acme ./local-build.sh shim-image
 assert_eq "$rc" 0 "exit code ($err)"
 assert_eq "$recorded" "docker info
-docker build -t ghcr.io/acme/airbyte-to-flow:local ." "docker commands"
+docker build --platform linux/amd64 -t ghcr.io/acme/airbyte-to-flow-cpp:local ." "docker commands"
 
 begin "bad requests"
 docker_run ./local-build.sh source-nope

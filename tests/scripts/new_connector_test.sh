@@ -24,7 +24,10 @@ assert_eq "$(find connectors -maxdepth 1 -name '.new-*' | wc -l)" 0 "scratch fol
 begin "the new folder passes the image check"
 run "$ATF_IMAGE_CHECK" connectors/source-faker
 assert_eq "$rc" 0 "image-check exit code ($err)"
-assert_contains "$out" "image-check: connectors/source-faker: ok (documentationUrl https://go.estuary.dev/source-faker)"
+assert_contains "$out" "image-check: connectors/source-faker: ok (documentationUrl https://go.estuary.dev/source-faker; upstream snapshot: 0 streams (partial)"
+assert_eq "$(jq -r '.complete, (.streams | length)' connectors/source-faker/upstream/streams.json | tr '\n' ' ')" "false 0 " "the empty snapshot"
+assert_contains "$(cat connectors/source-faker/.dockerignore)" "upstream/"
+assert_eq "$(jq -r '.flow_version + " " + .upstream_check.version' connectors/source-faker/metadata.json)" "v1 6.2.0"
 
 begin "the new folder is in the registry"
 run connectors/registry.sh list
@@ -37,7 +40,7 @@ begin "refuses an existing name and leaves it alone"
 run ./new-connector.sh source-faker 7.0.0
 assert_eq "$rc" 1 "exit code"
 assert_contains "$err" "connectors/source-faker exists already"
-assert_contains "$(cat connectors/source-faker/Dockerfile)" "FROM airbyte/source-faker:6.2.0"
+assert_contains "$(cat connectors/source-faker/Dockerfile)" "FROM --platform=linux/amd64 airbyte/source-faker:6.2.0"
 
 begin "refuses bad names and versions"
 for bad in Faker -x a--b source- "../x" "x y" 9lives trailing- template; do

@@ -91,17 +91,89 @@ assert_file_eq connectors/source-acme/main.py "print('v1')"
 [[ ! -e connectors/source-acme/source_acme/schemas ]] || fail "a new file was written by a run that failed"
 no_temp_left
 
-begin "--version on an image-only connector: FROM, label and metadata, and the image check still passes"
+# A stand-in for `airbyte-to-flow drive compat OLD NEW` (the driver's interface):
+# breaking when a binding of OLD is gone from NEW, else compatible.
+fake_atf=$work/bin/fake-atf
+mkdir -p "$work/bin"
+cat >"$fake_atf" <<'STANDIN'
+#!/bin/sh
+[ "$1 $2" = "drive compat" ] && [ $# -eq 4 ] || { echo "usage: drive compat OLD NEW" >&2; exit 2; }
+[ -n "${FAKE_COMPAT_EXIT:-}" ] && exit "$FAKE_COMPAT_EXIT"
+for dir in "$3" "$4"; do
+  [ -f "$dir/spec.json" ] && [ -f "$dir/discover.json" ] || { echo "no spec.json/discover.json in $dir" >&2; exit 2; }
+done
+jq -r '.bindings[]?.recommendedName' "$3/discover.json" | sort >"$3/names"
+jq -r '.bindings[]?.recommendedName' "$4/discover.json" | sort >"$4/names"
+gone=$(comm -23 "$3/names" "$4/names")
+if [ -n "$gone" ]; then
+  for name in $gone; do echo "breaking: binding $name is gone"; done
+  exit 1
+fi
+echo "compatible: every binding is kept"
+STANDIN
+chmod +x "$fake_atf"
+snapshot() {  # DIR STREAM... : a snapshot with these streams
+  local dir=$1 streams="" stream
+  shift
+  mkdir -p "$dir"
+  echo '{"connectionSpecification": {"type": "object", "properties": {}}}' >"$dir/spec.json"
+  for stream in "$@"; do
+    streams+="${streams:+,}{\"name\": \"$stream\", \"supported_sync_modes\": [\"full_refresh\"]}"
+  done
+  echo "{\"source\": \"a test\", \"complete\": true, \"streams\": [$streams]}" >"$dir/streams.json"
+}
+bump() { run env ATF_BINARY="$fake_atf" ./pull-connector.sh "$@"; }
+
+begin "--version with a compatible snapshot: FROM, metadata and upstream/ move, vN stays, the image check passes"
 fresh
-run ./pull-connector.sh --version 6.3.0 faker
+snapshot "$work/faker-6.3.0" users
+bump --version 6.3.0 --snapshot "$work/faker-6.3.0" faker
 assert_eq "$rc" 0 "exit code ($err)"
-assert_contains "$(cat connectors/source-faker/Dockerfile)" "FROM airbyte/source-faker:6.3.0"
-assert_contains "$(cat connectors/source-faker/Dockerfile)" "LABEL io.airbyte.version=6.3.0"
+assert_contains "$err" "compat: compatible: every binding is kept"
+assert_contains "$err" "the upgrade is compatible: Flow-facing version stays v1"
+assert_contains "$(cat connectors/source-faker/Dockerfile)" "FROM --platform=linux/amd64 airbyte/source-faker:6.3.0"
+assert_contains "$(cat connectors/source-faker/Dockerfile)" "LABEL io.airbyte.version=v1"
 assert_eq "$(grep -c '6.2.0' connectors/source-faker/Dockerfile)" 0 "old version left in the Dockerfile"
-assert_eq "$(jq -r .upstream_version connectors/source-faker/metadata.json)" "6.3.0"
+assert_eq "$(jq -r '.upstream_version + " " + .flow_version + " " + .upstream_check.version' \
+  connectors/source-faker/metadata.json)" "6.3.0 v1 6.3.0"
+assert_eq "$(jq -r '.streams[].name' connectors/source-faker/upstream/streams.json)" "users" "the recorded snapshot"
 run "$ATF_IMAGE_CHECK" connectors/source-faker
 assert_eq "$rc" 0 "image-check after the bump ($err)"
 no_temp_left
+
+begin "--version with a breaking snapshot bumps vN in the label and metadata"
+snapshot "$work/faker-7.0.0"
+bump --version 7.0.0 --snapshot "$work/faker-7.0.0" faker
+assert_eq "$rc" 0 "exit code ($err)"
+assert_contains "$err" "compat: breaking: binding users is gone"
+assert_contains "$err" "the upgrade is breaking: Flow-facing version v1 -> v2"
+assert_contains "$(cat connectors/source-faker/Dockerfile)" "LABEL io.airbyte.version=v2"
+assert_eq "$(jq -r '.upstream_version + " " + .flow_version' connectors/source-faker/metadata.json)" "7.0.0 v2"
+run "$ATF_IMAGE_CHECK" connectors/source-faker
+assert_eq "$rc" 0 "image-check after the breaking bump ($err)"
+no_temp_left
+
+begin "--version without a snapshot or a verdict, or when compat cannot run: nothing changes"
+before=$(cat connectors/source-faker/Dockerfile connectors/source-faker/metadata.json)
+bump --version 7.1.0 faker
+assert_eq "$rc" 1 "exit code"
+assert_contains "$err" "--version 7.1.0 needs --snapshot DIR"
+run env ATF_BINARY="$fake_atf" FAKE_COMPAT_EXIT=2 ./pull-connector.sh --version 7.1.0 --snapshot "$work/faker-7.0.0" faker
+assert_eq "$rc" 1 "exit code"
+assert_contains "$err" "cannot classify the upgrade"
+run env ATF_BINARY="$work/no-such-binary" ./pull-connector.sh --version 7.1.0 --snapshot "$work/faker-7.0.0" faker
+assert_contains "$err" "no airbyte-to-flow at $work/no-such-binary"
+bump --version 7.1.0 --snapshot "$work/nowhere" faker
+assert_contains "$err" "must hold the new version's spec.json and streams.json"
+assert_eq "$(cat connectors/source-faker/Dockerfile connectors/source-faker/metadata.json)" "$before" "the folder"
+no_temp_left
+
+begin "--version --breaking: said by hand when there is nothing to compare"
+bump --version 7.1.0 --breaking faker
+assert_eq "$rc" 0 "exit code ($err)"
+assert_eq "$(jq -r '.upstream_version + " " + .flow_version' connectors/source-faker/metadata.json)" "7.1.0 v3"
+bump --version 7.2.0 --breaking --compatible faker
+assert_contains "$err" "--breaking and --compatible exclude each other"
 
 begin "an image-only connector without --version: upstream's version is shown"
 fresh
@@ -109,14 +181,14 @@ pull faker
 assert_eq "$rc" 0 "exit code ($err)"
 assert_contains "$err" "connectors/source-faker is image-only (FROM airbyte/source-faker:6.2.0)"
 assert_contains "$err" "upstream is at 6.3.0; move to it with: ./pull-connector.sh --version 6.3.0 source-faker"
-assert_contains "$(cat connectors/source-faker/Dockerfile)" "FROM airbyte/source-faker:6.2.0"
+assert_contains "$(cat connectors/source-faker/Dockerfile)" "FROM --platform=linux/amd64 airbyte/source-faker:6.2.0"
 no_temp_left
 
 begin "--theirs --version on a vendored connector: label and metadata, the FROM base stays"
 fresh
-pull --theirs --version 2.1.0 acme
+pull --theirs --version 2.1.0 --compatible acme
 assert_eq "$rc" 0 "exit code ($err)"
-assert_contains "$(cat connectors/source-acme/Dockerfile)" "io.airbyte.version=2.1.0"
+assert_contains "$(cat connectors/source-acme/Dockerfile)" "io.airbyte.version=v1"
 assert_contains "$(cat connectors/source-acme/Dockerfile)" "FROM python:3.11-slim"
 assert_eq "$(jq -r .upstream_version connectors/source-acme/metadata.json)" "2.1.0"
 no_temp_left

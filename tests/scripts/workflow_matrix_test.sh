@@ -37,4 +37,28 @@ echo '{"name": "source-extra"}' >"$sandbox_root/connectors/source-extra/metadata
 (cd "$sandbox_root" && GITHUB_OUTPUT=$output bash -euo pipefail -c "$step")
 assert_contains "$(cat "$output")" '"source-extra"'
 
+begin "each built image is smoke-run, then pushed as :vN, :dev, :<sha> and the upstream version"
+steps=$(jq -c '.build.steps' <<<"$jobs_json")
+# shellcheck disable=SC2016 # the literal text of the step
+assert_contains "$(jq -r '.[] | select(.name == "Run it as Flow does") | .run' <<<"$steps")" \
+  'connectors/smoke-image.sh "ghcr.io/${GITHUB_REPOSITORY_OWNER,,}/$CONNECTOR:$SHA" "connectors/$CONNECTOR"'
+assert_contains "$(jq -r '.[] | select(.name == "Build") | .run' <<<"$steps")" "--platform linux/amd64"
+names=$(jq -r '.[].name // empty' <<<"$steps")
+[[ $(grep -n "Run it as Flow does" <<<"$names" | cut -d: -f1) -lt $(grep -n "^Push" <<<"$names" | cut -d: -f1) ]] ||
+  fail "the smoke run does not come before the push"
+push=$(jq -r '.[] | select(.name // "" | startswith("Push")) | .run' <<<"$steps")
+mkdir -p "$work/bin"
+# shellcheck disable=SC2016 # a script written literally
+printf '#!/bin/sh\necho "docker $*" >>"$DOCKER_LOG"\n' >"$work/bin/docker"
+chmod +x "$work/bin/docker"
+: >"$work/docker.log"
+(cd "$ATF_SOURCE_DIR" && PATH="$work/bin:$PATH" DOCKER_LOG=$work/docker.log CONNECTOR=source-jira SHA=abc1234 \
+  GITHUB_REPOSITORY_OWNER=Acme bash -euo pipefail -c "$push")
+flow_version=$(jq -r .flow_version "$ATF_SOURCE_DIR/connectors/source-jira/metadata.json")
+upstream_version=$(jq -r .upstream_version "$ATF_SOURCE_DIR/connectors/source-jira/metadata.json")
+assert_eq "$(grep '^docker push' "$work/docker.log")" "docker push ghcr.io/acme/source-jira:$flow_version
+docker push ghcr.io/acme/source-jira:dev
+docker push ghcr.io/acme/source-jira:abc1234
+docker push ghcr.io/acme/source-jira:$upstream_version" "pushed tags"
+
 finish
