@@ -10,7 +10,9 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DATF_BUILD_TESTS=OFF \
+# .git stays out of the image context: the commit --version shows comes in as an argument.
+ARG ATF_COMMIT=unknown
+RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DATF_BUILD_TESTS=OFF -DATF_COMMIT="${ATF_COMMIT}" \
  && cmake --build build --target airbyte-to-flow \
  && file build/airbyte-to-flow | grep -q "statically linked"
 

@@ -143,7 +143,10 @@ connector_image() {
     --build-arg AIRBYTE_TO_FLOW_TAG="$shim_tag" -t "$image:local" "connectors/$name"
   echo "local-build: built $image:local"
   # Run it the way Flow does before anything is pushed.
-  connectors/smoke-image.sh "$image:local" "connectors/$name"
+  # A shim built here (:local) is this commit's; any other tag may be another commit's.
+  local commit_check=(--any-commit)
+  [[ $shim_tag == local ]] && commit_check=()
+  connectors/smoke-image.sh "${commit_check[@]}" "$image:local" "connectors/$name"
   if [[ $push -eq 1 ]]; then
     user=$(id -un 2>/dev/null || echo "${USER:-}")
     user=${user//[^A-Za-z0-9_.-]/-}
@@ -156,7 +159,8 @@ connector_image() {
 
 shim_image() {
   need_docker shim
-  docker build --platform linux/amd64 -t "ghcr.io/$org/airbyte-to-flow-cpp:local" .
+  docker build --platform linux/amd64 --build-arg ATF_COMMIT="$(git rev-parse --short=7 HEAD 2>/dev/null || echo unknown)" \
+    -t "ghcr.io/$org/airbyte-to-flow-cpp:local" .
   echo "local-build: built ghcr.io/$org/airbyte-to-flow-cpp:local (use it with AIRBYTE_TO_FLOW_TAG=local)"
 }
 

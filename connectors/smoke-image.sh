@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a built connector image the way Flow does and checks what it answers.
 #
-#   connectors/smoke-image.sh [--expect-version LINE] IMAGE FOLDER
+#   connectors/smoke-image.sh [--expect-version LINE | --any-commit] IMAGE FOLDER
 #
 #   IMAGE    the image to run, e.g. ghcr.io/estuary/source-jira:local
 #   FOLDER   its connector folder, e.g. connectors/source-jira
@@ -11,7 +11,9 @@
 #     line back: a Spec response with protocol 3032023 and the documentation URL of the
 #     folder's documentation_url.patch.json;
 #   * the shim inside the image (<WORKDIR>/airbyte-to-flow --version) prints LINE, by default
-#     "airbyte-to-flow <version>" with the version this checkout's CMakeLists.txt declares;
+#     "airbyte-to-flow <version> (<commit>)" with the version this checkout's CMakeLists.txt
+#     declares and its commit (the image must be built on this commit's shim); with
+#     --any-commit, this version built from any commit (an image built on the :dev shim);
 #   * the image's io.airbyte.version label is the folder's metadata.json flow_version.
 # Exits 1 naming the first check that failed.
 set -euo pipefail
@@ -21,10 +23,12 @@ die() { echo "smoke-image: $*" >&2; exit 1; }
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 expected=""
+any_commit=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
     --expect-version) [[ $# -ge 2 ]] || die "--expect-version needs a value"; expected=$2; shift 2 ;;
+    --any-commit) any_commit=1; shift ;;
     -*) usage >&2; die "unknown option $1" ;;
     *) break ;;
   esac
@@ -39,7 +43,13 @@ command -v jq >/dev/null 2>&1 || die "needs jq (apt-get install jq)"
 if [[ -z $expected ]]; then
   version=$(sed -n 's/^project(airbyte_to_flow VERSION \([^ )]*\).*/\1/p' "$root/CMakeLists.txt")
   [[ -n $version ]] || die "cannot read the shim's version from $root/CMakeLists.txt; pass --expect-version"
-  expected="airbyte-to-flow $version"
+  if [[ $any_commit -eq 1 ]]; then
+    commit='*'
+  else
+    commit=$(git -C "$root" rev-parse --short=7 HEAD 2>/dev/null) ||
+      die "cannot tell this checkout's commit (not a git checkout?); pass --expect-version or --any-commit"
+  fi
+  expected="airbyte-to-flow $version ($commit)"
 fi
 url=$(jq -er '.documentation_url' "$folder/documentation_url.patch.json") ||
   die "$folder/documentation_url.patch.json has no documentation_url"
@@ -64,7 +74,8 @@ echo "smoke-image: $image answers Flow's Spec probe with documentationUrl $url"
 # 2. The shim inside is this checkout's.
 shim_version=$(docker run --rm --platform linux/amd64 --entrypoint "$workdir/airbyte-to-flow" "$image" --version) ||
   die "$image: $workdir/airbyte-to-flow --version failed"
-[[ $shim_version == "$expected" ]] ||
+# shellcheck disable=SC2053 # with --any-commit, `expected` is a pattern on purpose
+[[ $shim_version == $expected ]] ||
   die "$image: the shim says '$shim_version', expected '$expected' (built on another shim image?)"
 echo "smoke-image: $image runs $shim_version"
 

@@ -14,6 +14,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
 #include "atf/protocol/codec.h"
+#include "atf_commit.h"
 
 namespace atf {
 namespace {
@@ -166,6 +167,8 @@ absl::Status UsageError(absl::string_view problem) {
 
 }  // namespace
 
+std::string VersionLine() { return absl::StrCat("airbyte-to-flow ", ATF_VERSION, " (", ATF_COMMIT, ")"); }
+
 std::string UsageText() {
   std::string out =
       "airbyte-to-flow runs an Airbyte source connector as an Estuary Flow capture connector.\n"
@@ -206,7 +209,7 @@ absl::StatusOr<CliOutcome> ParseCommandLine(int argc, char** argv,
       return CliOutcome{CliOutcome::Action::kPrintAndExit, {}, UsageText()};
     }
     if (name == "version") {
-      return CliOutcome{CliOutcome::Action::kPrintAndExit, {}, absl::StrCat("airbyte-to-flow ", ATF_VERSION, "\n")};
+      return CliOutcome{CliOutcome::Action::kPrintAndExit, {}, absl::StrCat(VersionLine(), "\n")};
     }
     const Flag* flag = FindFlag(name);
     if (flag == nullptr) return UsageError(absl::StrCat("unknown flag `--", name, "`"));

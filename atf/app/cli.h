@@ -31,6 +31,9 @@ struct CliOutcome {
 absl::StatusOr<CliOutcome> ParseCommandLine(int argc, char** argv,
                                             const std::function<const char*(const char*)>& getenv);
 
+// "airbyte-to-flow 0.1.0 (<commit>)", what --version prints.
+std::string VersionLine();
+
 // The --help text: flags, their defaults and the environment variables.
 std::string UsageText();
 

@@ -27,7 +27,7 @@ STANDIN
 chmod +x "$bin/docker"
 user=$(id -un)
 user=${user//[^A-Za-z0-9_.-]/-}
-shim_version="airbyte-to-flow $(sed -n 's/^project(airbyte_to_flow VERSION \([^ )]*\).*/\1/p' CMakeLists.txt)"
+shim_version="airbyte-to-flow $(sed -n 's/^project(airbyte_to_flow VERSION \([^ )]*\).*/\1/p' CMakeLists.txt) (0abc123)"
 export DOCKER_LOG=$log FAKE_URL=https://go.estuary.dev/source-stripe FAKE_VERSION=$shim_version
 smoke="docker run -i --rm --platform linux/amd64 ghcr.io/estuary/source-stripe:local
 docker run --rm --platform linux/amd64 --entrypoint /airbyte/integration_code/airbyte-to-flow ghcr.io/estuary/source-stripe:local --version
@@ -55,7 +55,7 @@ assert_eq "$rc" 1 "exit code"
 assert_contains "$err" "the Spec response is not protocol 3032023 with documentationUrl https://go.estuary.dev/source-stripe"
 docker_run FAKE_VERSION="airbyte-to-flow 9.9.9" ./local-build.sh -p source-stripe
 assert_eq "$rc" 1 "exit code"
-assert_contains "$err" "the shim says 'airbyte-to-flow 9.9.9', expected '$shim_version'"
+assert_contains "$err" "the shim says 'airbyte-to-flow 9.9.9', expected 'airbyte-to-flow $(sed -n 's/^project(airbyte_to_flow VERSION \([^ )]*\).*/\1/p' CMakeLists.txt) (*)'"
 assert_not_contains "$recorded" "docker push"
 docker_run FAKE_LABEL=5.4.0 ./local-build.sh source-stripe
 assert_contains "$err" "LABEL io.airbyte.version is '5.4.0', but connectors/source-stripe/metadata.json's flow_version is 'v1'"
@@ -95,7 +95,7 @@ begin "the shim image"
 docker_run ATF_ORG=acme ./local-build.sh shim-image
 assert_eq "$rc" 0 "exit code ($err)"
 assert_eq "$recorded" "docker info
-docker build --platform linux/amd64 -t ghcr.io/acme/airbyte-to-flow-cpp:local ." "docker commands"
+docker build --platform linux/amd64 --build-arg ATF_COMMIT=$(git rev-parse --short=7 HEAD 2>/dev/null || echo unknown) -t ghcr.io/acme/airbyte-to-flow-cpp:local ." "docker commands"
 
 begin "bad requests"
 docker_run ./local-build.sh source-nope

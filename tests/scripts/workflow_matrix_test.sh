@@ -41,7 +41,7 @@ begin "each built image is smoke-run, then pushed as :vN, :dev, :<sha> and the u
 steps=$(jq -c '.build.steps' <<<"$jobs_json")
 # shellcheck disable=SC2016 # the literal text of the step
 assert_contains "$(jq -r '.[] | select(.name == "Run it as Flow does") | .run' <<<"$steps")" \
-  'connectors/smoke-image.sh "ghcr.io/${GITHUB_REPOSITORY_OWNER,,}/$CONNECTOR:$SHA" "connectors/$CONNECTOR"'
+  'connectors/smoke-image.sh $check "$image" "connectors/$CONNECTOR"'
 assert_contains "$(jq -r '.[] | select(.name == "Build") | .run' <<<"$steps")" "--platform linux/amd64"
 names=$(jq -r '.[].name // empty' <<<"$steps")
 [[ $(grep -n "Run it as Flow does" <<<"$names" | cut -d: -f1) -lt $(grep -n "^Push" <<<"$names" | cut -d: -f1) ]] ||
