@@ -155,9 +155,15 @@ std::string ConnectorLogRelay::FailureMessage() const {
   return trace_error_.empty() ? error_log_ : trace_error_;
 }
 
+void OutputWatermark::BeginRead() {
+  absl::MutexLock lock(&mu_);
+  reading_ = true;
+}
+
 void OutputWatermark::SetRead(uint64_t bytes) {
   absl::MutexLock lock(&mu_);
   read_ = bytes;
+  reading_ = false;
 }
 
 void OutputWatermark::SetHandled(uint64_t bytes) {
@@ -177,12 +183,17 @@ void OutputWatermark::Release() {
 
 void OutputWatermark::WaitForStdout(absl::Duration timeout) {
   absl::MutexLock lock(&mu_);
+  const absl::Time deadline = absl::Now() + timeout;
+  // Bytes the session thread is taking from the pipe right now are neither in
+  // the pipe nor counted yet: wait until they are.
+  auto settled = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return released_ || !reading_; };
+  mu_.AwaitWithDeadline(absl::Condition(&settled), deadline);
   if (released_) return;
   int in_pipe = 0;  // under the lock: the descriptor cannot close meanwhile
   if (stdout_fd_ < 0 || ::ioctl(stdout_fd_, FIONREAD, &in_pipe) != 0) in_pipe = 0;
   const uint64_t target = read_ + static_cast<uint64_t>(in_pipe);
   auto caught_up = [this, target]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return released_ || handled_ >= target; };
-  mu_.AwaitWithTimeout(absl::Condition(&caught_up), timeout);
+  mu_.AwaitWithDeadline(absl::Condition(&caught_up), deadline);
 }
 
 StderrPump::StderrPump(UniqueFd fd, ConnectorLogRelay* relay, OutputWatermark* watermark)

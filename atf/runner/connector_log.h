@@ -55,7 +55,11 @@ class OutputWatermark {
  public:
   explicit OutputWatermark(int stdout_fd) : stdout_fd_(stdout_fd) {}
 
-  // Session thread: bytes read from stdout so far, and those whose lines are handled.
+  // Session thread, around each read of stdout: bytes in flight from the pipe
+  // are counted nowhere until SetRead, so the pump waits for it.
+  void BeginRead();
+  // Session thread: bytes read from stdout so far (ends a BeginRead), and
+  // those whose lines are handled.
   void SetRead(uint64_t bytes);
   void SetHandled(uint64_t bytes);
   // Session thread, before stdout's descriptor closes.
@@ -72,6 +76,7 @@ class OutputWatermark {
   uint64_t read_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t handled_ ABSL_GUARDED_BY(mu_) = 0;
   bool released_ ABSL_GUARDED_BY(mu_) = false;
+  bool reading_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 // Reads the connector's stderr line by line on its own thread and hands each

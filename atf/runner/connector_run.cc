@@ -248,6 +248,7 @@ class Run {
       ReadBlock();
       return;
     }
+    watermark_->BeginRead();
     absl::StatusOr<size_t> read = splitter_.ReadFrom(process_->stdout_fd());
     if (!read.ok()) {
       Fail(Annotate(read.status(), "reading the connector's output"));
@@ -279,7 +280,9 @@ class Run {
   // Parallel mode: complete lines go to the workers in blocks.
   void ReadBlock() {
     bool eof;
+    watermark_->BeginRead();
     absl::StatusOr<std::unique_ptr<LineBlock>> block = block_reader_->Read(process_->stdout_fd(), &eof);
+    watermark_->SetRead(block_reader_->bytes_read());
     if (!block.ok()) {
       if (block.status().code() != absl::StatusCode::kResourceExhausted) {
         return Fail(Annotate(block.status(), "reading the connector's output"));
@@ -289,7 +292,6 @@ class Run {
       ReportOverlongLine();
       return;
     }
-    watermark_->SetRead(block_reader_->bytes_read());
     if (*block) pipeline_->Submit(std::move(*block));
     if (eof) CloseStdout();
   }
