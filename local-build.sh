@@ -13,7 +13,9 @@
 #                                          (connectors/smoke-image.sh; -p: then tag it :$USER and
 #                                          push that tag)
 #   ./local-build.sh shim-image            build the shim image as ghcr.io/$ATF_ORG/airbyte-to-flow-cpp:local
-#   ./local-build.sh --sanitize test       the tests with AddressSanitizer + UBSan (build-sanitize/)
+#   ./local-build.sh --sanitize test       the tests under clang's AddressSanitizer + UBSan (build-sanitize/)
+#   ./local-build.sh --tsan test           the threaded tests (record pipeline, gRPC, stops) under
+#                                          ThreadSanitizer (build-tsan/)
 #   ./local-build.sh thread-safety         clang build with -Wthread-safety -Werror (build-clang/)
 #   ./local-build.sh -h                    this help
 #
@@ -68,7 +70,7 @@ install_actionlint() {
 }
 
 # ---- build ------------------------------------------------------------------
-sanitize=0
+sanitize=0  # 1: ASan + UBSan, 2: TSan (both with clang)
 build_dir=build
 
 # Tests are configured whenever GoogleTest is installed, so that switching
@@ -77,12 +79,16 @@ build_dir=build
 configure_and_build() {
   local args=(-G Ninja -DCMAKE_BUILD_TYPE=Release -DATF_WERROR=ON) tests=OFF
   if [[ $sanitize -eq 1 ]]; then
-    args=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATF_SANITIZE=ON -DATF_WERROR=ON)
+    args=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 -DATF_SANITIZE=ON -DATF_WERROR=ON)
+  elif [[ $sanitize -eq 2 ]]; then
+    args=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 -DATF_TSAN=ON -DATF_WERROR=ON)
   fi
   dpkg-query -W -f='${Status}' libgtest-dev 2>/dev/null | grep -q "install ok installed" && tests=ON
   cmake -S . -B "$build_dir" "${args[@]}" -DATF_BUILD_TESTS="$tests" >/dev/null
   cmake --build "$build_dir" -- -j"$(nproc)" "$@"
 }
+
+tsan_tests='^(Grpc|Stops|Secrets|Records|Pipeline|Capture|Inbox|RecordPipeline)\.|FaultMatrix|bench_smoke'
 
 # ---- demo -------------------------------------------------------------------
 # Feeds a request file to the shim and prints its responses. A capture runs
@@ -180,6 +186,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
     --sanitize) sanitize=1; build_dir=build-sanitize; shift ;;
+    --tsan) sanitize=2; build_dir=build-tsan; shift ;;
     -p) push=1; shift ;;
     *) break ;;
   esac

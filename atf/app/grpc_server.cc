@@ -10,9 +10,9 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "atf/app/session.h"
+#include "atf/base/mutex.h"
 #include "atf/base/status.h"
 #include "atf/base/stop.h"
 #include "atf/protocol/inbox.h"
@@ -30,29 +30,29 @@ class SessionRegistry {
  public:
   // False once the server is shutting down.
   bool Add(StopSource* stop) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (closed_) return false;
     live_.insert(stop);
     return true;
   }
   void Remove(StopSource* stop) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     live_.erase(stop);
   }
   void StopAll() {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     closed_ = true;
     for (StopSource* stop : live_) stop->Request(StopReason::kShutdown);
   }
   // Waits until no session is in flight, at most until `deadline`.
   void WaitEmpty(absl::Time deadline) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto empty = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return live_.empty(); };
-    mu_.AwaitWithDeadline(absl::Condition(&empty), deadline);
+    mu_.AwaitWithDeadline(Condition(&empty), deadline);
   }
 
  private:
-  absl::Mutex mu_;
+  Mutex mu_;
   std::set<StopSource*> live_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
 };
@@ -91,7 +91,7 @@ class CaptureReactor : public grpc::ServerBidiReactor<capture::Request, capture:
   }
 
   void OnWriteDone(bool ok) override {
-    absl::MutexLock lock(&write_mu_);
+    MutexLock lock(&write_mu_);
     writing_ = false;
     write_ok_ = ok;
   }
@@ -106,13 +106,13 @@ class CaptureReactor : public grpc::ServerBidiReactor<capture::Request, capture:
 
   // ResponseWriter, on the session thread.
   absl::Status Write(const capture::Response& response) override {
-    absl::MutexLock lock(&write_mu_);
+    MutexLock lock(&write_mu_);
     if (!write_ok_) return absl::UnavailableError("the client is gone");
     pending_ = response;
     writing_ = true;
     StartWrite(&pending_);
     auto written = [this]() ABSL_SHARED_LOCKS_REQUIRED(write_mu_) { return !writing_; };
-    write_mu_.Await(absl::Condition(&written));
+    write_mu_.Await(Condition(&written));
     return write_ok_ ? absl::OkStatus() : absl::UnavailableError("the client is gone");
   }
 
@@ -145,7 +145,7 @@ class CaptureReactor : public grpc::ServerBidiReactor<capture::Request, capture:
 
   // One write in flight at a time: the session thread waits for gRPC's
   // OnWriteDone, which runs on a gRPC thread.
-  absl::Mutex write_mu_;
+  Mutex write_mu_;
   capture::Response pending_ ABSL_GUARDED_BY(write_mu_);
   bool writing_ ABSL_GUARDED_BY(write_mu_) = false;
   bool write_ok_ ABSL_GUARDED_BY(write_mu_) = true;

@@ -268,7 +268,7 @@ void Redactor::AddForm(std::string form) {
 
 void Redactor::AddSecret(absl::string_view value) {
   if (value.size() < kMinSecretLength) return;
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (std::find(secrets_.begin(), secrets_.end(), value) != secrets_.end()) return;
   secrets_.emplace_back(value);
   for (std::string& form : SecretForms(value)) AddForm(std::move(form));
@@ -313,7 +313,7 @@ void Redactor::AddConfigSecrets(const rapidjson::Value& config, const SecretPath
   };
   walk(walk, config, false, false);
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     for (std::string& user : users) {
       if (std::find(users_.begin(), users_.end(), user) != users_.end()) continue;
       for (const std::string& secret : secrets_) {  // secrets known before this user
@@ -328,7 +328,7 @@ void Redactor::AddConfigSecrets(const rapidjson::Value& config, const SecretPath
 }
 
 std::string Redactor::Redact(absl::string_view text) const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (forms_.empty()) return std::string(text);
   std::string out(text);
   for (const std::string& form : forms_) {
@@ -349,7 +349,7 @@ std::string Redactor::Redact(absl::string_view text) const {
 }
 
 size_t Redactor::longest_form() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   size_t longest = 0;
   for (const std::string& form : forms_) longest = std::max(longest, form.size());
   for (const std::string& core : cores_) longest = std::max(longest, core.size() + 8);
@@ -357,7 +357,7 @@ size_t Redactor::longest_form() const {
 }
 
 bool Redactor::empty() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return forms_.empty();
 }
 

@@ -7,7 +7,7 @@
 #include "absl/strings/string_view.h"
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "atf/base/mutex.h"
 #include "rapidjson/document.h"
 
 namespace atf {
@@ -67,7 +67,7 @@ class Redactor {
  private:
   void AddForm(std::string form) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::vector<std::string> forms_ ABSL_GUARDED_BY(mu_);    // longest first
   std::vector<std::string> cores_ ABSL_GUARDED_BY(mu_);    // base64 cores, longest first
   std::vector<std::string> secrets_ ABSL_GUARDED_BY(mu_);  // as registered

@@ -20,9 +20,9 @@ absl::StatusOr<std::unique_ptr<Inbox>> Inbox::Create(size_t capacity) {
 Inbox::~Inbox() { ::close(fd_); }
 
 bool Inbox::Push(InboxItem item) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto room = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return shutdown_ || items_.size() < capacity_; };
-  mu_.Await(absl::Condition(&room));
+  mu_.Await(Condition(&room));
   if (shutdown_) return false;
   const bool is_end = item.kind != InboxItem::Kind::kRequest;
   items_.push_back(std::move(item));
@@ -40,7 +40,7 @@ bool Inbox::Push(InboxItem item) {
 std::optional<InboxItem> Inbox::TryPop() {
   uint64_t count;
   [[maybe_unused]] ssize_t n = ::read(fd_, &count, sizeof(count));  // resets readiness
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (items_.empty()) return std::nullopt;
   InboxItem item = std::move(items_.front());
   items_.pop_front();
@@ -52,18 +52,18 @@ std::optional<InboxItem> Inbox::TryPop() {
 }
 
 void Inbox::StopOnEnd(StopSource* stop) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   stop_on_end_ = stop;
   if (stop != nullptr && ended_) stop->Request(StopReason::kFlowClosed);
 }
 
 bool Inbox::ended() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return ended_;
 }
 
 void Inbox::Shutdown() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   shutdown_ = true;
   stop_on_end_ = nullptr;
 }

@@ -66,7 +66,7 @@ void ConnectorLogRelay::OnLog(const AirbyteMessage& message) {
   const LogLevel level = AirbyteLogLevel(StringMember(*log, "level"));
   std::string text = StringMember(*log, "message");
   if (level == LogLevel::kError) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     error_log_ = text;
   }
   log_.Log(level, text, LogFields().Add("source", "connector"));
@@ -87,7 +87,7 @@ void ConnectorLogRelay::OnTrace(const AirbyteMessage& message) {
     std::string internal = StringMember(e, "internal_message");
     if (text.empty()) text = internal.empty() ? "connector reported an error" : internal;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       trace_error_ = text;
     }
     LogFields fields;
@@ -144,56 +144,56 @@ void ConnectorLogRelay::FinishJunk() {
 void ConnectorLogRelay::OnStderrLine(absl::string_view line) {
   const LogLevel level = StderrLevel(line);
   if (level == LogLevel::kError) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     error_log_ = std::string(line);
   }
   log_.Log(level, line, LogFields().Add("source", "stderr"));
 }
 
 std::string ConnectorLogRelay::FailureMessage() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return trace_error_.empty() ? error_log_ : trace_error_;
 }
 
 void OutputWatermark::BeginRead() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   reading_ = true;
 }
 
 void OutputWatermark::SetRead(uint64_t bytes) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   read_ = bytes;
   reading_ = false;
 }
 
 void OutputWatermark::SetHandled(uint64_t bytes) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   handled_ = bytes;
 }
 
 void OutputWatermark::StdoutClosed() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   stdout_fd_ = -1;
 }
 
 void OutputWatermark::Release() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   released_ = true;
 }
 
 void OutputWatermark::WaitForStdout(absl::Duration timeout) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   const absl::Time deadline = absl::Now() + timeout;
   // Bytes the session thread is taking from the pipe right now are neither in
   // the pipe nor counted yet: wait until they are.
   auto settled = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return released_ || !reading_; };
-  mu_.AwaitWithDeadline(absl::Condition(&settled), deadline);
+  mu_.AwaitWithDeadline(Condition(&settled), deadline);
   if (released_) return;
   int in_pipe = 0;  // under the lock: the descriptor cannot close meanwhile
   if (stdout_fd_ < 0 || ::ioctl(stdout_fd_, FIONREAD, &in_pipe) != 0) in_pipe = 0;
   const uint64_t target = read_ + static_cast<uint64_t>(in_pipe);
   auto caught_up = [this, target]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return released_ || handled_ >= target; };
-  mu_.AwaitWithDeadline(absl::Condition(&caught_up), deadline);
+  mu_.AwaitWithDeadline(Condition(&caught_up), deadline);
 }
 
 StderrPump::StderrPump(UniqueFd fd, ConnectorLogRelay* relay, OutputWatermark* watermark)

@@ -10,10 +10,10 @@
 #include "absl/strings/string_view.h"
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "atf/base/fd.h"
 #include "atf/base/log.h"
+#include "atf/base/mutex.h"
 #include "atf/protocol/airbyte.h"
 
 namespace atf {
@@ -39,7 +39,7 @@ class ConnectorLogRelay {
 
  private:
   Logger log_;
-  mutable absl::Mutex mu_;  // the stderr pump runs on its own thread
+  mutable Mutex mu_;  // the stderr pump runs on its own thread
   std::string trace_error_ ABSL_GUARDED_BY(mu_);
   std::string error_log_ ABSL_GUARDED_BY(mu_);
   uint64_t junk_lines_ = 0;
@@ -71,7 +71,7 @@ class OutputWatermark {
   void WaitForStdout(absl::Duration timeout);
 
  private:
-  absl::Mutex mu_;
+  Mutex mu_;
   int stdout_fd_ ABSL_GUARDED_BY(mu_);
   uint64_t read_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t handled_ ABSL_GUARDED_BY(mu_) = 0;

@@ -26,7 +26,7 @@ absl::StatusOr<std::unique_ptr<RecordPipeline>> RecordPipeline::Start(RecordEnco
 
 RecordPipeline::~RecordPipeline() {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
   }
   for (std::thread& thread : threads_) thread.join();
@@ -34,14 +34,14 @@ RecordPipeline::~RecordPipeline() {
 }
 
 void RecordPipeline::Submit(std::unique_ptr<LineBlock> block) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   order_.push_back(std::make_unique<Slot>(Slot{std::move(block), false}));
 }
 
 std::unique_ptr<LineBlock> RecordPipeline::TakeReady() {
   uint64_t count;
   [[maybe_unused]] ssize_t n = ::read(ready_fd_, &count, sizeof(count));
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (order_.empty() || !order_.front()->done) return nullptr;
   std::unique_ptr<LineBlock> block = std::move(order_.front()->block);
   order_.pop_front();
@@ -54,7 +54,7 @@ std::unique_ptr<LineBlock> RecordPipeline::TakeReady() {
 }
 
 size_t RecordPipeline::in_flight() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return order_.size();
 }
 
@@ -65,15 +65,15 @@ void RecordPipeline::Work(std::unique_ptr<RecordWorker> worker) {
   for (;;) {
     Slot* slot;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       auto work = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_ || next_unclaimed_ < order_.size(); };
-      mu_.Await(absl::Condition(&work));
+      mu_.Await(Condition(&work));
       if (stopping_) return;
       slot = order_[next_unclaimed_++].get();
     }
     Process(*slot->block, *worker, decoder, message, scratch);
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       slot->done = true;
     }
     uint64_t one = 1;

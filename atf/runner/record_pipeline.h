@@ -17,7 +17,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "atf/base/mutex.h"
 #include "atf/protocol/airbyte.h"
 
 namespace atf {
@@ -120,7 +120,7 @@ class RecordPipeline {
 
   const int ready_fd_;
   const size_t max_line_;
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   // Every block in flight, oldest first; a worker keeps a pointer to its slot.
   std::deque<std::unique_ptr<Slot>> order_ ABSL_GUARDED_BY(mu_);
   size_t next_unclaimed_ ABSL_GUARDED_BY(mu_) = 0;
