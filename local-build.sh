@@ -17,6 +17,8 @@
 #   ./local-build.sh --tsan test           the threaded tests (record pipeline, gRPC, stops) under
 #                                          ThreadSanitizer (build-tsan/)
 #   ./local-build.sh thread-safety         clang build with -Wthread-safety -Werror (build-clang/)
+#   ./local-build.sh fuzz [SECONDS] [NAME...]  every libFuzzer target of tests/fuzz (or the named ones)
+#                                          for SECONDS each (default 60), on its seed corpus (build-fuzz/)
 #   ./local-build.sh -h                    this help
 #
 # Environment: ATF_ORG (default estuary) names the ghcr.io organization;
@@ -121,6 +123,34 @@ demo() {
   done
 }
 
+# ---- fuzzing -------------------------------------------------------------------
+# Each target runs on a working copy of its seed corpus (build-fuzz/corpus),
+# so the tree's seeds stay as committed; a finding is saved in build-fuzz/
+# and fails the run.
+fuzz() {
+  local seconds=60 targets=() name status=0
+  if [[ $# -gt 0 && $1 =~ ^[0-9]+$ ]]; then seconds=$1; shift; fi
+  targets=("$@")
+  [[ ${#targets[@]} -gt 0 ]] || targets=(flow_json proto_frames airbyte_line patch_files datetime state)
+  cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
+    -DATF_FUZZ=ON -DATF_WERROR=ON >/dev/null
+  cmake --build build-fuzz -- -j"$(nproc)" "${targets[@]/%/_fuzz}"
+  for name in "${targets[@]}"; do
+    [[ -d tests/fuzz/corpus/$name ]] || die "no seed corpus tests/fuzz/corpus/$name"
+    mkdir -p "build-fuzz/corpus/$name" "build-fuzz/findings/$name"
+    echo "local-build: fuzzing $name for ${seconds}s"
+    if ! "build-fuzz/tests/fuzz/${name}_fuzz" -max_total_time="$seconds" -print_final_stats=1 \
+      -artifact_prefix="build-fuzz/findings/$name/" "build-fuzz/corpus/$name" "tests/fuzz/corpus/$name" \
+      2>"build-fuzz/$name.log"; then
+      tail -40 "build-fuzz/$name.log" >&2
+      echo "local-build: $name found a problem; the input is in build-fuzz/findings/$name/" >&2
+      status=1
+    fi
+    grep -E "^stat::number_of_executed_units|^stat::peak_rss_mb" "build-fuzz/$name.log" | sed "s/^/  $name /" || true
+  done
+  return "$status"
+}
+
 # ---- connector images ---------------------------------------------------------
 org=${ATF_ORG:-estuary}
 shim_tag=${AIRBYTE_TO_FLOW_TAG:-dev}
@@ -208,8 +238,15 @@ case "$mode" in
   test)
     install_missing "${build_packages[@]}" "${test_packages[@]}"
     install_actionlint
+    [[ $sanitize -eq 0 ]] || install_missing clang-14 libclang-rt-14-dev
     configure_and_build
-    ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)"
+    if [[ $sanitize -eq 2 ]]; then
+      # The tests where threads share state: the record pipeline (parse
+      # threads), gRPC sessions, stops and the stderr watermark.
+      ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)" -R "$tsan_tests"
+    else
+      ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)"
+    fi
     ;;
   bench)
     install_missing "${build_packages[@]}" "${test_packages[@]}"
@@ -228,6 +265,10 @@ case "$mode" in
       -DATF_THREAD_SAFETY=ON -DATF_WERROR=ON -DATF_STATIC=OFF -DATF_BUILD_TESTS=OFF >/dev/null
     cmake --build build-clang -- -j"$(nproc)"
     echo "local-build: the clang -Wthread-safety build is clean"
+    ;;
+  fuzz)
+    install_missing "${build_packages[@]}" clang-14 libclang-rt-14-dev
+    fuzz "${@:2}"
     ;;
   shim-image)
     shim_image

@@ -58,6 +58,9 @@ class LineScanner : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, LineS
   bool has_record() const { return has_record_; }
   bool record_is_object() const { return record_is_object_; }
   bool has_stream() const { return has_stream_; }
+  // A member the message is read from appeared twice (e.g. two `data`):
+  // which one is meant cannot be known.
+  const char* duplicate() const { return duplicate_; }
   // A string held an escape of a lone UTF-16 surrogate (see repair.h).
   bool lone_surrogate() const { return lone_surrogate_; }
 
@@ -124,6 +127,7 @@ class LineScanner : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, LineS
     }
     if (depth_ == 0) return true;  // a scalar root: not a message
     const Target target = TargetHere();
+    NoteSeen(target);
     switch (target) {
       case Target::kType:
         if (kind == DataVisitor::Scalar::kString)
@@ -167,6 +171,7 @@ class LineScanner : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, LineS
     }
     if (depth_ == 0) root_is_object_ = !array;
     const Target target = TargetHere();
+    NoteSeen(target);
     if (target == Target::kRecord) {
       has_record_ = true;
       record_is_object_ = !array;
@@ -219,6 +224,38 @@ class LineScanner : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, LineS
   bool record_is_object_ = false;
   bool has_stream_ = false;
   bool lone_surrogate_ = false;
+  unsigned seen_ = 0;  // bit per Target
+  const char* duplicate_ = nullptr;
+
+  void NoteSeen(Target target) {
+    if (target == Target::kNone) return;
+    const unsigned bit = 1u << static_cast<unsigned>(target);
+    if ((seen_ & bit) != 0 && duplicate_ == nullptr) duplicate_ = TargetName(target);
+    seen_ |= bit;
+  }
+  static const char* TargetName(Target target) {
+    switch (target) {
+      case Target::kType:
+        return "type";
+      case Target::kRecord:
+        return "record";
+      case Target::kStream:
+        return "record.stream";
+      case Target::kNamespace:
+        return "record.namespace";
+      case Target::kData:
+        return "record.data";
+      case Target::kStateData:
+        return "state.data";
+      case Target::kStateGlobal:
+        return "state.global";
+      case Target::kStreamState:
+        return "state.stream.stream_state";
+      case Target::kNone:
+        break;
+    }
+    return "member";
+  }
 };
 
 // Forwards every event of a standalone value to a visitor (see VisitJson).
@@ -416,6 +453,7 @@ AirbyteDecoder::LineParse AirbyteDecoder::Parse(absl::string_view line, char* sc
   message->data = message->state_data = message->state_global = message->state_stream_state = Span{};
   message->data_visited = false;
   type_.reset();
+  duplicate_ = nullptr;
   shape_ = {};
 
   // Encoding first, at memory speed; RapidJSON's own check goes byte by byte.
@@ -442,12 +480,17 @@ AirbyteDecoder::LineParse AirbyteDecoder::Parse(absl::string_view line, char* sc
     return LineParse::kFailed;
   }
   type_ = scanner.type();
+  duplicate_ = scanner.duplicate();
   shape_ = Shape{scanner.root_is_object(), scanner.has_record(), scanner.record_is_object(), scanner.has_stream()};
   return LineParse::kParsed;
 }
 
 absl::StatusOr<AirbyteDecoder::Result> AirbyteDecoder::Classify(AirbyteMessage* message) {
   if (!shape_.root_is_object) return Result{Kind::kJunk, "not a JSON object"};
+  if (duplicate_ != nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a message with two `", duplicate_, "` members: which one is meant cannot be known"));
+  }
   if (!type_) return Result{Kind::kJunk, "no string `type`"};
   std::optional<AirbyteType> type = TypeFromName(*type_);
   if (!type) return Result{Kind::kJunk, absl::StrCat("unknown message type `", *type_, "`")};

@@ -128,6 +128,7 @@ class AirbyteDecoder {
 
   DataVisitorFactory* visitors_;
   std::optional<std::string> type_;  // of the line last parsed
+  const char* duplicate_ = nullptr;  // a member it has twice
   Shape shape_;
   RepairedLine repaired_;  // the line last repaired; messages point into it
   std::string copy_;       // the line, parsed in place (the line itself stays as written)

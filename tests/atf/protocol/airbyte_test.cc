@@ -179,6 +179,21 @@ TEST(AirbyteDecoder, D10_EveryRepairKind) {
   EXPECT_TRUE(pair.message.fixes.empty());
 }
 
+// Two `data` (or `stream`, `type`, ...) members: which one the connector meant
+// cannot be known, so it is an error rather than a guess.
+TEST(AirbyteDecoder, DuplicatedMembersAreErrors) {
+  for (const char* line : {R"({"type":"RECORD","record":{"stream":"s","data":{"a":1},"data":{"a":2}}})",
+                           R"({"type":"RECORD","record":{"stream":"s","stream":"t","data":{}}})",
+                           R"({"type":"RECORD","type":"STATE","record":{"stream":"s","data":{}}})",
+                           R"({"type":"STATE","state":{"data":{"a":1},"data":{"a":2}}})"}) {
+    Decoded d = Decode(line);
+    ASSERT_FALSE(d.result.ok()) << line;
+    EXPECT_TRUE(absl::StrContains(d.result.status().message(), "cannot be known")) << d.result.status();
+  }
+  // The same key inside the data is the data's business.
+  EXPECT_TRUE(IsMessage(Decode(R"({"type":"RECORD","record":{"stream":"s","data":{"data":1,"data":2}}})")));
+}
+
 TEST(AirbyteDecoder, D10_BrokenRecordLineIsAnErrorNotJunk) {
   // Cut mid-record (a crash, a partial last line): refusing to drop it.
   Decoded cut = Decode(R"({"type":"RECORD","record":{"stream":"s","data":{"id":1)");
