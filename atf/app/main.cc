@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
   if (!options.grpc_listen.empty()) {
     status = atf::ServeGrpc(options.shim, options.grpc_listen, options.grpc_port_file, log);
   } else {
-    absl::StatusOr<atf::Codec> codec = atf::ChooseCodec(options.codec, ::getenv("FLOW_RUNTIME_CODEC"));
+    absl::StatusOr<std::optional<atf::Codec>> codec = atf::ChooseCodec(options.codec, ::getenv("FLOW_RUNTIME_CODEC"));
     status = codec.ok() ? atf::ServeStdio(options.shim, *codec, log) : codec.status();
   }
   if (!status.ok()) {

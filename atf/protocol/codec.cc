@@ -46,14 +46,33 @@ absl::Status ParseProto(absl::string_view frame, M* message, absl::string_view w
 
 absl::string_view CodecName(Codec codec) { return codec == Codec::kJson ? "json" : "proto"; }
 
-absl::StatusOr<Codec> ChooseCodec(absl::string_view flag_value, const char* env_value) {
+absl::StatusOr<std::optional<Codec>> ChooseCodec(absl::string_view flag_value, const char* env_value) {
   if (flag_value == "json") return Codec::kJson;
   if (flag_value == "proto") return Codec::kProto;
   if (!flag_value.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("--codec must be `json` or `proto`, got `", flag_value, "`"));
   }
-  if (env_value == nullptr) return Codec::kJson;
+  if (env_value == nullptr) return std::nullopt;
   return absl::string_view(env_value) == "json" ? Codec::kJson : Codec::kProto;
+}
+
+std::optional<Codec> CodecOfPrefix(absl::string_view bytes, bool at_end) {
+  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  size_t i = 0;
+  while (i < bytes.size() && is_space(bytes[i])) ++i;
+  if (i == bytes.size()) return at_end ? std::optional<Codec>(Codec::kJson) : std::nullopt;
+  if (bytes[i] != '{') return Codec::kProto;
+  for (++i; i < bytes.size() && is_space(bytes[i]); ++i) {
+  }
+  if (i == bytes.size()) return at_end ? std::optional<Codec>(Codec::kJson) : std::nullopt;
+  if (bytes[i] == '}') return Codec::kJson;
+  if (bytes[i] != '"') return Codec::kProto;
+  for (++i; i < bytes.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(bytes[i]);
+    if (c == '"') return Codec::kJson;
+    if (c < 0x20 || c > 0x7e) return Codec::kProto;
+  }
+  return at_end ? std::optional<Codec>(Codec::kJson) : std::nullopt;
 }
 
 FrameSplitter::Mode FramingOf(Codec codec) {

@@ -20,8 +20,16 @@ enum class Codec { kJson, kProto };
 absl::string_view CodecName(Codec codec);
 
 // The codec named by --codec when given, else by FLOW_RUNTIME_CODEC (`json`
-// means JSON, any other value means proto), else JSON.
-absl::StatusOr<Codec> ChooseCodec(absl::string_view flag_value, const char* env_value);
+// means JSON, any other value means proto), else nullopt: the first bytes of
+// Flow's input decide (CodecOfPrefix, docs/decisions.md, D14).
+absl::StatusOr<std::optional<Codec>> ChooseCodec(absl::string_view flag_value, const char* env_value);
+
+// The codec of Flow's input from its first bytes, or nullopt when more bytes
+// are needed (with `at_end`, a decision is always made). JSON is a `{`, then
+// a quoted key of printable ASCII, after optional whitespace; anything else is
+// a protobuf frame, whose 4-byte little-endian length (< 16 MiB has a zero
+// fourth byte) and field tag cannot look like that.
+std::optional<Codec> CodecOfPrefix(absl::string_view bytes, bool at_end);
 
 FrameSplitter::Mode FramingOf(Codec codec);
 

@@ -398,6 +398,20 @@ class Decoder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Decoder> 
   absl::Status status_;
 };
 
+// JSON text embedded as a value. A line break in valid JSON can only be
+// whitespace between tokens (inside a string it must be escaped), so it is
+// dropped: every JSON response stays one line whatever a patch file looked
+// like (a pretty-printed oauth2.patch.json, say).
+void AppendRawJson(std::string* out, const std::string& json) {
+  if (json.find_first_of("\r\n") == std::string::npos) {
+    out->append(json);
+    return;
+  }
+  for (char c : json) {
+    if (c != '\n' && c != '\r') out->push_back(c);
+  }
+}
+
 void EncodeScalar(const Message& message, const FieldDescriptor* field, int index, std::string* out) {
   const Reflection* reflection = message.GetReflection();
   const bool repeated = index >= 0;
@@ -407,7 +421,7 @@ void EncodeScalar(const Message& message, const FieldDescriptor* field, int inde
       const std::string& value = repeated ? reflection->GetRepeatedStringReference(message, field, index, &scratch)
                                           : reflection->GetStringReference(message, field, &scratch);
       if (IsRawJsonField(field)) {
-        out->append(value);
+        AppendRawJson(out, value);
       } else if (field->type() == FieldDescriptor::TYPE_BYTES) {
         AppendJsonString(out, absl::Base64Escape(value));
       } else {
@@ -511,7 +525,7 @@ void EncodeMap(const Message& message, const FieldDescriptor* field, std::string
     AppendJsonString(out, key_of(entries[i]));
     out->push_back(':');
     if (IsRawJsonField(field)) {
-      out->append(entries[i]->GetReflection()->GetString(*entries[i], value_field));
+      AppendRawJson(out, entries[i]->GetReflection()->GetString(*entries[i], value_field));
     } else {
       EncodeScalar(*entries[i], value_field, -1, out);
     }

@@ -245,8 +245,28 @@ TEST(ProtoCodec, ChoosesCodecByFlagThenEnvironment) {
   EXPECT_EQ(*ChooseCodec("", "json"), Codec::kJson);
   EXPECT_EQ(*ChooseCodec("", "protobuf"), Codec::kProto);
   EXPECT_EQ(*ChooseCodec("", ""), Codec::kProto);
-  EXPECT_EQ(*ChooseCodec("", nullptr), Codec::kJson);
+  EXPECT_EQ(*ChooseCodec("", nullptr), std::nullopt);  // D14: the first bytes decide
   EXPECT_FALSE(ChooseCodec("yaml", nullptr).ok());
+}
+
+// D14: which codec Flow speaks, from the first bytes of its input.
+TEST(ProtoCodec, CodecOfPrefix) {
+  std::string spec_frame;
+  capture::Request spec;
+  spec.mutable_spec()->set_config_json("{}");
+  AppendRequest(Codec::kProto, spec, &spec_frame);
+  EXPECT_EQ(CodecOfPrefix(spec_frame, false), Codec::kProto);
+  EXPECT_EQ(CodecOfPrefix(R"({"spec":{}})", false), Codec::kJson);
+  EXPECT_EQ(CodecOfPrefix("\n  { \"open\"", false), Codec::kJson);
+  EXPECT_EQ(CodecOfPrefix("{}", false), Codec::kJson);
+  EXPECT_EQ(CodecOfPrefix("{", false), std::nullopt);
+  EXPECT_EQ(CodecOfPrefix(R"({"sp)", false), std::nullopt);
+  EXPECT_EQ(CodecOfPrefix("", true), Codec::kJson);
+  // Frames whose length bytes look like `{"` are still frames: a 8,827-byte
+  // frame starts 7b 22 00 00, a 7.5 MB one 7b 22 73 00.
+  EXPECT_EQ(CodecOfPrefix(std::string("\x7b\x22\x00\x00\x0a", 5), false), Codec::kProto);
+  EXPECT_EQ(CodecOfPrefix(std::string("\x7b\x22\x73\x00\x0a", 5), false), Codec::kProto);
+  EXPECT_EQ(CodecOfPrefix(std::string("\x0a\x00\x00\x00\x32", 5), false), Codec::kProto);
 }
 
 TEST(ProtoCodec, RejectsGarbage) {
