@@ -6,11 +6,16 @@
 #include <cerrno>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "atf/base/json.h"
 #include "atf/base/status.h"
 #include "interceptors/catalog.h"
+#include "interceptors/meta.h"
+#include "interceptors/shards.h"
 #include "patches/merge_patch.h"
+#include "patches/pointer.h"
 
 namespace atf {
 namespace {
@@ -34,8 +39,24 @@ std::string Describe(absl::string_view stream, const std::optional<std::string>&
 CaptureInterceptor::CaptureInterceptor(OperationContext context, const capture::Request::Open& open)
     : Interceptor(context), open_(open) {}
 
+namespace {
+
+// Whether a write schema holds the fallback key `_meta/row_id` (D15).
+bool HasRowId(const flow::CollectionSpec& collection, const rapidjson::Value& schema) {
+  for (const std::string& key : collection.key()) {
+    if (key == kRowIdPointer) return true;
+  }
+  return QueryPointer(schema, "/properties/_meta/properties/row_id") != nullptr;
+}
+
+}  // namespace
+
 absl::Status CaptureInterceptor::PrepareBindings() {
   const flow::CaptureSpec& capture = open_.capture();
+  // A split capture: this shard captures only the bindings its range owns (D15).
+  const bool split = open_.has_range() && !IsFullRange(open_.range());
+  bool any_collection = false;
+  std::vector<std::string> owned, elsewhere;
   for (int i = 0; i < capture.bindings_size(); ++i) {
     const flow::CaptureSpec::Binding& binding = capture.bindings(i);
     const std::string where = absl::StrCat(
@@ -44,8 +65,14 @@ absl::Status CaptureInterceptor::PrepareBindings() {
       log_.Debug(absl::StrCat(where, " has no collection; it is not captured"));
       continue;
     }
+    any_collection = true;
     absl::StatusOr<ResourceSpec> resource = ParseResourceSpec(binding.resource_config_json());
     if (!resource.ok()) return absl::InvalidArgumentError(absl::StrCat(where, ": ", resource.status().message()));
+    const std::string name = StreamId{resource->stream, resource->ns}.StateKey();
+    if (split && !OwnsHash(open_.range(), BindingHash(BindingIdentity(binding, *resource)))) {
+      elsewhere.push_back(name);
+      continue;
+    }
     ATF_ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> to_date,
                          ctx_.connector_dir.StreamNormalizations(resource->stream));
     const std::string& write_schema = binding.collection().write_schema_json();
@@ -54,13 +81,92 @@ absl::Status CaptureInterceptor::PrepareBindings() {
     if (!schema.ok()) return absl::InvalidArgumentError(schema.status().message());
 
     CaptureRoutes::Binding compiled{static_cast<uint32_t>(i), *resource,
-                                    NormalizationPlan::Compile(*schema, to_date.value_or(std::vector<std::string>{}))};
+                                    NormalizationPlan::Compile(*schema, to_date.value_or(std::vector<std::string>{})),
+                                    binding.backfill(), HasRowId(binding.collection(), *schema)};
     ATF_RETURN_IF_ERROR(routes_.Add(std::move(compiled), where));
+    owned.push_back(name);
   }
-  if (routes_.bindings().empty()) {
+  if (!any_collection) {
     return absl::InvalidArgumentError("the Open has no binding with a collection: there is nothing to capture");
   }
+  if (split) {
+    auto list = [](const std::vector<std::string>& names) {
+      std::string json = "[";
+      for (size_t i = 0; i < names.size(); ++i) {
+        if (i > 0) json.push_back(',');
+        AppendJsonString(&json, names[i]);
+      }
+      return json + "]";
+    };
+    log_.Info(absl::StrCat("this shard captures ", owned.size(), " of ", owned.size() + elsewhere.size(),
+                           " bindings; the other shards of the capture take the rest"),
+              LogFields()
+                  .AddJson("streams", list(owned))
+                  .Add("key_begin", absl::StrFormat("%08x", open_.range().key_begin()))
+                  .Add("key_end", absl::StrFormat("%08x", open_.range().key_end())));
+  }
+  owns_no_binding_ = routes_.bindings().empty();
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> CaptureInterceptor::PrepareState(std::vector<CatalogStream>& catalog_streams) {
+  std::vector<BoundStream> bound;
+  for (const CaptureRoutes::Binding& binding : routes_.bindings()) {
+    bound.push_back(BoundStream{StreamId{binding.resource.stream, binding.resource.ns}, binding.backfill});
+  }
+  absl::StatusOr<ConnectorState> state = ConnectorStateFor(open_.state_json(), bound, ctx_.options.per_stream_state);
+  if (!state.ok()) return Annotate(state.status(), "the Open's state");
+  std::string reset;
+  for (const std::string& stream : state->reset_streams)
+    absl::StrAppend(&reset, reset.empty() ? "`" : ", `", stream, "`");
+  if (state->blob_reset && state->shape == ConnectorState::Shape::kLegacy) {
+    log_.Warn(absl::StrCat("backfilling ", reset,
+                           ": the connector keeps one LEGACY state for all its streams, which "
+                           "cannot be split, so all of it is reset and every stream starts over"));
+  } else if (state->blob_reset) {
+    log_.Warn(absl::StrCat("backfilling ", reset,
+                           ": the connector's GLOBAL state is shared by its streams, so its "
+                           "shared part (such as a CDC position) is dropped with the stream's own entry; the other "
+                           "streams keep theirs"));
+  } else if (!reset.empty()) {
+    log_.Info(absl::StrCat("backfilling ", reset,
+                           " from the start (the binding's backfill counter changed); the "
+                           "other streams resume"));
+  }
+  checkpoints_.SetBackfills(*state);
+  // Refresh fields for connectors that read them, and the row counters.
+  const uint64_t sync_id = static_cast<uint64_t>(absl::ToUnixSeconds(absl::Now()));
+  next_row_id_.assign(routes_.bindings().size(), 0);
+  for (size_t slot = 0; slot < routes_.bindings().size(); ++slot) {
+    const CaptureRoutes::Binding& binding = routes_.bindings()[slot];
+    const std::string key = StreamId{binding.resource.stream, binding.resource.ns}.StateKey();
+    const bool restarted =
+        std::find(state->reset_streams.begin(), state->reset_streams.end(), key) != state->reset_streams.end() ||
+        (state->blob_reset && state->shape == ConnectorState::Shape::kLegacy);
+    catalog_streams[slot].generation_id = binding.backfill;
+    catalog_streams[slot].minimum_generation_id = restarted ? binding.backfill : 0;
+    catalog_streams[slot].sync_id = sync_id;
+    if (binding.fills_row_id && binding.resource.sync_mode == "incremental" && !restarted) {
+      for (const auto& [stream, next] : state->row_ids) {
+        if (stream == key) next_row_id_[slot] = next;
+      }
+    }
+  }
+  checkpoints_.SetRowIds(RowIdsJson());
+  return state->json;
+}
+
+std::string CaptureInterceptor::RowIdsJson() const {
+  std::string out;
+  for (size_t slot = 0; slot < routes_.bindings().size(); ++slot) {
+    const CaptureRoutes::Binding& binding = routes_.bindings()[slot];
+    // Full-refresh positions restart with each run: only incremental ones are kept.
+    if (!binding.fills_row_id || binding.resource.sync_mode != "incremental") continue;
+    absl::StrAppend(&out, out.empty() ? "{" : ",");
+    AppendJsonString(&out, StreamId{binding.resource.stream, binding.resource.ns}.StateKey());
+    absl::StrAppend(&out, ":", next_row_id_[slot]);
+  }
+  return out.empty() ? out : out + "}";
 }
 
 absl::StatusOr<std::string> CaptureInterceptor::PrepareConfig() {
@@ -92,6 +198,15 @@ absl::StatusOr<std::vector<std::string>> CaptureInterceptor::Prepare() {
   ATF_RETURN_IF_ERROR(PrepareBindings());
   ATF_ASSIGN_OR_RETURN(std::optional<uint64_t> interval, ctx_.connector_dir.RunIntervalMinutes());
   interval_minutes_ = interval;
+  if (owns_no_binding_) {
+    // Nothing to run here: answer, then idle until Flow ends the session.
+    progress_.emplace(std::vector<std::string>{});
+    capture::Response opened;
+    opened.mutable_opened();
+    ATF_RETURN_IF_ERROR(ctx_.out.Write(opened));
+    ATF_RETURN_IF_ERROR(ctx_.out.Flush());
+    return std::vector<std::string>{};
+  }
 
   ATF_ASSIGN_OR_RETURN(std::string config, PrepareConfig());
   std::vector<StreamId> bound;
@@ -102,13 +217,12 @@ absl::StatusOr<std::vector<std::string>> CaptureInterceptor::Prepare() {
     catalog_streams.push_back(CatalogStream{&open_.capture().bindings(binding.index), &binding.resource});
     names.push_back(bound.back().StateKey());
   }
-  absl::StatusOr<std::string> state = StateForConnector(open_.state_json(), bound, ctx_.options.per_stream_state);
-  if (!state.ok()) return Annotate(state.status(), "the Open's state");
+  ATF_ASSIGN_OR_RETURN(std::string state, PrepareState(catalog_streams));
 
   ATF_ASSIGN_OR_RETURN(std::string config_path, WriteInputFile(ctx_, "config.json", config));
   ATF_ASSIGN_OR_RETURN(std::string catalog_path,
                        WriteInputFile(ctx_, "catalog.json", ConfiguredCatalog(open_, catalog_streams)));
-  ATF_ASSIGN_OR_RETURN(std::string state_path, WriteInputFile(ctx_, "state.json", *state));
+  ATF_ASSIGN_OR_RETURN(std::string state_path, WriteInputFile(ctx_, "state.json", state));
 
   progress_.emplace(std::move(names));
   capture::Response opened;
@@ -197,6 +311,14 @@ absl::Status CaptureInterceptor::OnRecord(const AirbyteMessage& message) {
 }
 
 absl::Status CaptureInterceptor::WriteEncoded(uint32_t slot, absl::string_view doc) {
+  if (routes_.bindings()[slot].fills_row_id) {
+    // The fallback key, in the connector's order (on the session thread).
+    DocumentMeta meta;
+    meta.row_id = next_row_id_[slot]++;
+    with_meta_.clear();
+    ATF_RETURN_IF_ERROR(AppendWithMeta(doc, meta, &with_meta_));
+    doc = with_meta_;
+  }
   ATF_RETURN_IF_ERROR(ctx_.out.WriteCaptured(routes_.bindings()[slot].index, doc));
   progress_->Record(slot, doc.size());
   last_was_checkpoint_ = false;
@@ -204,6 +326,7 @@ absl::Status CaptureInterceptor::WriteEncoded(uint32_t slot, absl::string_view d
 }
 
 absl::Status CaptureInterceptor::OnState(const AirbyteMessage& message) {
+  checkpoints_.SetRowIds(RowIdsJson());
   ATF_ASSIGN_OR_RETURN(capture::Response checkpoint, checkpoints_.FromState(message));
   ATF_RETURN_IF_ERROR(ctx_.out.Write(checkpoint));
   progress_->Checkpoint();
@@ -275,6 +398,7 @@ absl::Status CaptureInterceptor::Finish(const RunOutcome&) {
   }
   last_was_checkpoint_ = true;
   progress_->Checkpoint();
+  checkpoints_.SetRowIds(RowIdsJson());
   return ctx_.out.Write(checkpoints_.Synthetic());
 }
 

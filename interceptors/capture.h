@@ -11,6 +11,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "atf/runner/record_pipeline.h"
+#include "interceptors/catalog.h"
 #include "interceptors/interceptor.h"
 #include "interceptors/normalize.h"
 #include "interceptors/progress.h"
@@ -29,6 +30,10 @@ class CaptureRoutes {
     uint32_t index;  // position in the Open's bindings
     ResourceSpec resource;
     NormalizationPlan plan;
+    uint32_t backfill = 0;  // the binding's backfill counter
+    // The collection's schema has the fallback key `_meta/row_id`, which the
+    // shim fills (docs/decisions.md, D15).
+    bool fills_row_id = false;
   };
 
   // An error when a (namespace, stream) is bound twice.
@@ -82,6 +87,10 @@ class CaptureInterceptor : public Interceptor, public RecordEncoder {
   // The connector exited 0: the final checkpoint when one is missing.
   absl::Status Finish(const RunOutcome& outcome) override;
 
+  // True once Prepare found that this shard owns no binding (D15): there is
+  // no connector to run, and the session idles until Flow ends it.
+  bool owns_no_binding() const { return owns_no_binding_; }
+
   // Logs the summary of the capture.
   void LogSummary(const RunOutcome& outcome);
   // After a capture that ended well, waits until run_interval_minutes.json
@@ -94,6 +103,10 @@ class CaptureInterceptor : public Interceptor, public RecordEncoder {
   absl::StatusOr<std::string> PrepareConfig();
   absl::Status OnRecord(const AirbyteMessage& message);
   absl::Status OnState(const AirbyteMessage& message);
+  // The session's state.json, after backfill resets (logged).
+  absl::StatusOr<std::string> PrepareState(std::vector<CatalogStream>& catalog_streams);
+  // The row ids of fallback-key bindings, as the checkpoint records them.
+  std::string RowIdsJson() const;
 
   const capture::Request::Open& open_;
   CaptureRoutes routes_;
@@ -105,6 +118,11 @@ class CaptureInterceptor : public Interceptor, public RecordEncoder {
   bool skip_interval_ = false;
   std::optional<CaptureProgress> progress_;
   std::chrono::steady_clock::time_point started_;
+  bool owns_no_binding_ = false;
+  // Next fallback-key row id, per binding slot (D15): a session position for
+  // full-refresh streams, a counter carried in the state for incremental ones.
+  std::vector<uint64_t> next_row_id_;
+  std::string with_meta_;  // a document with its `_meta` added
 };
 
 }  // namespace atf

@@ -54,7 +54,9 @@ std::string ConfiguredCatalog(const capture::Request::Open& open, const std::vec
       out.push_back(':');
       AppendJsonString(&out, collection.projections(p).ptr());
     }
-    out.append("}}");
+    absl::StrAppend(&out, "},\"generation_id\":", streams[i].generation_id,
+                    ",\"minimum_generation_id\":", streams[i].minimum_generation_id,
+                    ",\"sync_id\":", streams[i].sync_id, "}");
   }
   out.append("],\"estuary.dev/range\":");
   if (open.has_range()) {

@@ -5,13 +5,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "atf/base/json.h"
+#include "atf/base/status.h"
 
 namespace atf {
 namespace {
-
-bool IsShimKey(absl::string_view key) {
-  return key == kStateFormatKey || key == kGlobalKey || key == kControlConfigKey;
-}
 
 std::string StreamEntry(const StreamId& id, const rapidjson::Value& state) {
   std::string out = R"({"type":"STREAM","stream":{"stream_descriptor":{"name":)";
@@ -25,7 +22,9 @@ std::string StreamEntry(const StreamId& id, const rapidjson::Value& state) {
 }
 
 // The STREAM list for a per-stream state object (see StateForConnector).
-std::string StreamList(const rapidjson::Value& stored, const std::vector<StreamId>& bound) {
+std::string StreamList(const rapidjson::Value& stored, const std::vector<StreamId>& bound,
+                       const std::vector<std::string>& reset = {}) {
+  auto was_reset = [&](absl::string_view key) { return std::find(reset.begin(), reset.end(), key) != reset.end(); };
   std::vector<std::pair<std::string, std::string>> entries;  // (sort key, entry)
   auto has_key = [&](const std::string& key) { return FindMember(stored, key) != nullptr; };
   auto bound_without_namespace = [&](absl::string_view name) {
@@ -33,13 +32,13 @@ std::string StreamList(const rapidjson::Value& stored, const std::vector<StreamI
   };
   std::vector<std::string> migrated;  // bare keys taken over by a namespaced binding
   for (const StreamId& id : bound) {
-    if (!id.ns || has_key(id.StateKey()) || !has_key(id.name)) continue;
+    if (!id.ns || has_key(id.StateKey()) || !has_key(id.name) || was_reset(id.StateKey())) continue;
     entries.emplace_back(id.StateKey(), StreamEntry(id, *FindMember(stored, id.name)));
     migrated.push_back(id.name);
   }
   for (const auto& member : stored.GetObject()) {
     const std::string key(ViewOf(member.name));
-    if (IsShimKey(key)) continue;
+    if (IsShimStateKey(key)) continue;
     if (std::find(migrated.begin(), migrated.end(), key) != migrated.end() && !bound_without_namespace(key)) continue;
     StreamId id{key, std::nullopt};
     auto match = std::find_if(bound.begin(), bound.end(), [&](const StreamId& b) { return b.StateKey() == key; });
@@ -48,6 +47,7 @@ std::string StreamList(const rapidjson::Value& stored, const std::vector<StreamI
     } else if (size_t slash = key.find('/'); slash != std::string::npos) {
       id = StreamId{key.substr(slash + 1), key.substr(0, slash)};
     }
+    if (was_reset(id.StateKey())) continue;
     entries.emplace_back(key, StreamEntry(id, member.value));
   }
   std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -57,39 +57,156 @@ std::string StreamList(const rapidjson::Value& stored, const std::vector<StreamI
   return out;
 }
 
-bool IsObjectText(absl::string_view json) {
-  absl::string_view trimmed = absl::StripLeadingAsciiWhitespace(json);
-  return !trimmed.empty() && trimmed.front() == '{';
+}  // namespace
+
+bool IsShimStateKey(absl::string_view key) {
+  return key == kStateFormatKey || key == kGlobalKey || key == kControlConfigKey || key == kBackfillsKey ||
+         key == kRowIdsKey;
+}
+
+absl::StatusOr<std::string> StateForConnector(absl::string_view stored, const std::vector<StreamId>& bound,
+                                              bool per_stream_env) {
+  std::vector<BoundStream> streams;
+  for (const StreamId& id : bound) streams.push_back(BoundStream{id, std::nullopt});
+  ATF_ASSIGN_OR_RETURN(ConnectorState state, ConnectorStateFor(stored, streams, per_stream_env));
+  return state.json;
+}
+
+namespace {
+
+// The counters the stored state's streams belong to (absent: none recorded,
+// as in a state written before the shim kept them: then nothing is reset).
+std::optional<std::vector<std::pair<std::string, uint32_t>>> StoredBackfills(const rapidjson::Value& state) {
+  const rapidjson::Value* map = FindMember(state, kBackfillsKey);
+  if (map == nullptr || !map->IsObject()) return std::nullopt;
+  std::vector<std::pair<std::string, uint32_t>> out;
+  for (const auto& member : map->GetObject()) {
+    if (member.value.IsUint()) out.emplace_back(std::string(ViewOf(member.name)), member.value.GetUint());
+  }
+  return out;
+}
+
+// Which streams a backfill resets. A stream's counter is the stored map's
+// entry, 0 when absent: a state written before the shim kept counters
+// counts as 0 for every stream (then nothing is reset on upgrade, for
+// bindings never backfilled). The map keeps non-zero counters only.
+void Decide(ConnectorState& out, const rapidjson::Value* state, const std::vector<BoundStream>& bound) {
+  std::optional<std::vector<std::pair<std::string, uint32_t>>> stored =
+      state != nullptr ? StoredBackfills(*state) : std::nullopt;
+  std::string map = "{";
+  for (const BoundStream& stream : bound) {
+    if (!stream.backfill) continue;
+    const std::string key = stream.id.StateKey();
+    uint32_t was = 0;
+    if (stored) {
+      for (const auto& [name, counter] : *stored) {
+        if (name == key) was = counter;
+      }
+    }
+    if (was != *stream.backfill) {
+      out.backfills_changed = true;
+      out.reset_streams.push_back(key);
+    }
+    if (*stream.backfill == 0) continue;
+    if (map.size() > 1) map.push_back(',');
+    AppendJsonString(&map, key);
+    absl::StrAppend(&map, ":", *stream.backfill);
+  }
+  map.push_back('}');
+  out.backfills_json = map;
+  if (const rapidjson::Value* ids = state != nullptr ? FindMember(*state, kRowIdsKey) : nullptr;
+      ids != nullptr && ids->IsObject()) {
+    for (const auto& member : ids->GetObject()) {
+      if (member.value.IsUint64()) out.row_ids.emplace_back(std::string(ViewOf(member.name)), member.value.GetUint64());
+    }
+  }
+}
+
+// GLOBAL state without its shared part and the reset streams' entries.
+std::string GlobalWithout(const rapidjson::Value& global, const std::vector<std::string>& reset) {
+  rapidjson::Document copy;
+  copy.CopyFrom(global, copy.GetAllocator());
+  if (copy.IsObject()) {
+    copy.RemoveMember("shared_state");
+    if (auto it = copy.FindMember("stream_states"); it != copy.MemberEnd() && it->value.IsArray()) {
+      rapidjson::Value kept(rapidjson::kArrayType);
+      for (auto& entry : it->value.GetArray()) {
+        const rapidjson::Value* descriptor = FindMember(entry, "stream_descriptor");
+        const rapidjson::Value* name = descriptor ? FindMember(*descriptor, "name") : nullptr;
+        const rapidjson::Value* ns = descriptor ? FindMember(*descriptor, "namespace") : nullptr;
+        StreamId id{name && name->IsString() ? std::string(ViewOf(*name)) : "", std::nullopt};
+        if (ns != nullptr && ns->IsString()) id.ns = std::string(ViewOf(*ns));
+        if (std::find(reset.begin(), reset.end(), id.StateKey()) != reset.end()) continue;
+        kept.PushBack(rapidjson::Value(entry, copy.GetAllocator()), copy.GetAllocator());
+      }
+      it->value = std::move(kept);
+    }
+  }
+  return WriteJson(copy);
 }
 
 }  // namespace
 
-absl::StatusOr<std::string> StateForConnector(absl::string_view stored, const std::vector<StreamId>& bound,
-                                              bool per_stream_env) {
-  if (absl::StripAsciiWhitespace(stored).empty()) return std::string(per_stream_env ? "[]" : "");
+absl::StatusOr<ConnectorState> ConnectorStateFor(absl::string_view stored, const std::vector<BoundStream>& bound,
+                                                 bool per_stream_env) {
+  ConnectorState out;
+  std::vector<StreamId> ids;
+  for (const BoundStream& stream : bound) ids.push_back(stream.id);
+  if (absl::StripAsciiWhitespace(stored).empty()) {
+    Decide(out, nullptr, bound);
+    out.json = per_stream_env ? "[]" : "";
+    return out;
+  }
   absl::StatusOr<rapidjson::Document> parsed = ParseJson(stored, "the stored state");
   if (!parsed.ok()) {
     // Opaque bytes are the connector's business, unless per-stream was asked for.
     if (per_stream_env) return absl::InvalidArgumentError(parsed.status().message());
-    return std::string(stored);
+    out.shape = ConnectorState::Shape::kLegacy;
+    out.json = std::string(stored);
+    return out;
   }
   rapidjson::Document& state = *parsed;
+  Decide(out, state.IsObject() ? &state : nullptr, bound);
   if (state.IsObject()) {
     if (const rapidjson::Value* global = FindMember(state, kGlobalKey)) {
-      return absl::StrCat(R"([{"type":"GLOBAL","global":)", WriteJson(*global), "}]");
+      out.shape = ConnectorState::Shape::kGlobal;
+      out.blob_reset = !out.reset_streams.empty();
+      out.json = absl::StrCat(R"([{"type":"GLOBAL","global":)",
+                              out.blob_reset ? GlobalWithout(*global, out.reset_streams) : WriteJson(*global), "}]");
+      return out;
     }
     const rapidjson::Value* marker = FindMember(state, kStateFormatKey);
     if (per_stream_env || (marker != nullptr && marker->IsString() && ViewOf(*marker) == "per_stream")) {
-      return StreamList(state, bound);
+      out.shape = ConnectorState::Shape::kStream;
+      out.json = StreamList(state, ids, out.reset_streams);
+      return out;
     }
-    if (state.HasMember(rapidjson::StringRef(kControlConfigKey.data(), kControlConfigKey.size()))) {
-      state.EraseMember(rapidjson::StringRef(kControlConfigKey.data(), kControlConfigKey.size()));
-      return WriteJson(state);
+    out.shape = ConnectorState::Shape::kLegacy;
+    if (!out.reset_streams.empty()) {
+      out.blob_reset = true;  // one blob for every stream: all of it goes
+      out.json = "{}";
+      return out;
     }
-    return std::string(stored);
+    bool has_shim_keys = false;
+    for (const auto& member : state.GetObject()) has_shim_keys = has_shim_keys || IsShimStateKey(ViewOf(member.name));
+    if (!has_shim_keys) {
+      out.json = std::string(stored);
+      return out;
+    }
+    rapidjson::Value kept(rapidjson::kObjectType);
+    for (auto& member : state.GetObject()) {
+      if (!IsShimStateKey(ViewOf(member.name))) kept.AddMember(member.name, member.value, state.GetAllocator());
+    }
+    out.json = WriteJson(kept);
+    return out;
   }
-  if (per_stream_env) return state.IsArray() ? std::string(stored) : std::string("[]");
-  return std::string(stored);
+  out.shape = ConnectorState::Shape::kLegacy;
+  if (per_stream_env) {
+    out.json = state.IsArray() ? std::string(stored) : std::string("[]");
+    return out;
+  }
+  out.json = std::string(stored);
+  return out;
 }
 
 std::optional<std::string> StoredControlConfig(absl::string_view stored) {
@@ -98,72 +215,6 @@ std::optional<std::string> StoredControlConfig(absl::string_view stored) {
   const rapidjson::Value* config = FindMember(*parsed, kControlConfigKey);
   if (config == nullptr || !config->IsObject()) return std::nullopt;
   return WriteJson(*config);
-}
-
-void CheckpointBuilder::SetControlConfig(std::string config_json) {
-  control_config_ = std::move(config_json);
-  control_pending_ = true;
-}
-
-std::string CheckpointBuilder::WithControlConfig(absl::string_view object_json, bool replacing) {
-  if (!control_config_ || !(control_pending_ || replacing) || !IsObjectText(object_json)) {
-    return std::string(object_json);
-  }
-  control_pending_ = false;
-  absl::string_view trimmed = absl::StripAsciiWhitespace(object_json);
-  absl::string_view rest = absl::StripLeadingAsciiWhitespace(trimmed.substr(1));
-  std::string out = absl::StrCat("{\"", kControlConfigKey, "\":", *control_config_);
-  absl::StrAppend(&out, rest.front() == '}' ? "" : ",", rest);
-  return out;
-}
-
-absl::StatusOr<capture::Response> CheckpointBuilder::FromState(const AirbyteMessage& message) {
-  const rapidjson::Value& state = *message.Payload();
-  const rapidjson::Value* merge = FindMember(state, "merge");
-  const rapidjson::Value* alias = FindMember(state, "estuary.dev/merge");
-  if (merge != nullptr && alias != nullptr && !(*merge == *alias)) {
-    return absl::InvalidArgumentError("STATE has both `merge` and `estuary.dev/merge`, with different values");
-  }
-  if (merge == nullptr) merge = alias;
-  const bool merge_patch = merge != nullptr && merge->IsBool() && merge->GetBool();
-
-  capture::Response response;
-  flow::ConnectorState* checkpoint = response.mutable_checkpoint()->mutable_state();
-  if (message.state_data.present) {
-    checkpoint->set_updated_json(WithControlConfig(message.state_data.Of(message.line), !merge_patch));
-    checkpoint->set_merge_patch(merge_patch);
-    return response;
-  }
-  if (const rapidjson::Value* stream = FindMember(state, "stream"); stream != nullptr && !stream->IsNull()) {
-    const rapidjson::Value& descriptor = *FindMember(*stream, "stream_descriptor");
-    StreamId id{std::string(ViewOf(*FindMember(descriptor, "name"))), std::nullopt};
-    if (const rapidjson::Value* ns = FindMember(descriptor, "namespace"); ns != nullptr && ns->IsString()) {
-      id.ns = std::string(ViewOf(*ns));
-    }
-    // An explicit null deletes the stream's entry; an absent state is {} (as the reference).
-    std::string stream_state = message.state_stream_state.present
-                                   ? std::string(message.state_stream_state.Of(message.line))
-                               : FindMember(*stream, "stream_state") != nullptr ? "null"
-                                                                                : "{}";
-    std::string updated = "{";
-    AppendJsonString(&updated, id.StateKey());
-    absl::StrAppend(&updated, ":", stream_state, ",\"", kStateFormatKey, "\":\"per_stream\"}");
-    checkpoint->set_updated_json(WithControlConfig(updated, /*replacing=*/false));
-    checkpoint->set_merge_patch(true);
-    return response;
-  }
-  checkpoint->set_updated_json(WithControlConfig(
-      absl::StrCat("{\"", kGlobalKey, "\":", message.state_global.Of(message.line), "}"), /*replacing=*/true));
-  checkpoint->set_merge_patch(false);
-  return response;
-}
-
-capture::Response CheckpointBuilder::Synthetic() {
-  capture::Response response;
-  flow::ConnectorState* checkpoint = response.mutable_checkpoint()->mutable_state();
-  checkpoint->set_updated_json(WithControlConfig("{}", /*replacing=*/false));
-  checkpoint->set_merge_patch(true);
-  return response;
 }
 
 }  // namespace atf

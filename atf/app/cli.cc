@@ -233,7 +233,7 @@ absl::StatusOr<CliOutcome> ParseCommandLine(int argc, char** argv,
   };
   ShimOptions& shim = options.shim;
   if (shim.connector_entrypoint.empty()) return UsageError("missing required flag `--connector-entrypoint`");
-  if (absl::StatusOr<Codec> codec = ChooseCodec(options.codec, nullptr); !codec.ok()) {
+  if (absl::StatusOr<std::optional<Codec>> codec = ChooseCodec(options.codec, nullptr); !codec.ok()) {
     return UsageError(codec.status().message());
   }
   for (absl::Duration d : {shim.idle_timeout, shim.grace_period, shim.progress_interval}) {

@@ -142,6 +142,10 @@ void Session::LearnSpec() {
 
 absl::StatusOr<RunOutcome> Session::RunConnectorFor(Interceptor& interceptor, bool capture) {
   ATF_ASSIGN_OR_RETURN(std::vector<std::string> args, interceptor.Prepare());
+  return RunPrepared(interceptor, std::move(args), capture);
+}
+
+absl::StatusOr<RunOutcome> Session::RunPrepared(Interceptor& interceptor, std::vector<std::string> args, bool capture) {
   ConnectorCommand command{
       options_.connector_entrypoint, std::move(args), {{"LOG_LEVEL", std::string(LogLevelName(options_.log_level))}}};
   RunSettings settings{
@@ -185,6 +189,23 @@ absl::Status Session::RunUnary(Interceptor& interceptor) {
   return out_.Flush();
 }
 
+absl::Status Session::IdleUntilStopped() {
+  while (!stop_.requested()) {
+    pollfd fds[2] = {{inbox_.ready_fd(), POLLIN, 0}, {stop_.fd(), POLLIN, 0}};
+    ::poll(fds, 2, -1);
+    while (std::optional<InboxItem> item = inbox_.TryPop()) {
+      if (item->kind == InboxItem::Kind::kError) return item->error;
+      if (item->kind == InboxItem::Kind::kRequest && !item->request.has_acknowledge()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("unexpected `", OperationOf(item->request).value_or("empty"),
+                         "` request during a capture session (only `acknowledge` is allowed)"));
+      }
+    }
+  }
+  log_.Info(absl::StrCat("the idle shard stops: ", stop_.Describe()));
+  return absl::OkStatus();
+}
+
 absl::Status Session::RunCapture(const capture::Request::Open& open) {
   // The inbox may outlive this session's stop source (gRPC): unhook it on every path.
   struct Unhook {
@@ -199,7 +220,12 @@ absl::Status Session::RunCapture(const capture::Request::Open& open) {
     return absl::OkStatus();
   }
   CaptureInterceptor capture(Context(), open);
-  ATF_ASSIGN_OR_RETURN(RunOutcome outcome, RunConnectorFor(capture, /*capture=*/true));
+  ATF_ASSIGN_OR_RETURN(std::vector<std::string> args, capture.Prepare());
+  if (capture.owns_no_binding()) {
+    log_.Info("this shard of the split capture owns no binding: idling until Flow ends the session");
+    return IdleUntilStopped();
+  }
+  ATF_ASSIGN_OR_RETURN(RunOutcome outcome, RunPrepared(capture, std::move(args), /*capture=*/true));
   capture.LogSummary(outcome);
   switch (outcome.ending) {
     case RunOutcome::Ending::kStopped:

@@ -34,6 +34,10 @@ class Session {
   absl::StatusOr<bool> Handle(const capture::Request& request);
   // Prepares the operation and runs the connector for it.
   absl::StatusOr<RunOutcome> RunConnectorFor(Interceptor& interceptor, bool capture);
+  // Runs the connector with the arguments its interceptor prepared.
+  absl::StatusOr<RunOutcome> RunPrepared(Interceptor& interceptor, std::vector<std::string> args, bool capture);
+  // A shard with nothing to capture: waits for Flow to end the session.
+  absl::Status IdleUntilStopped();
   // Spec, Discover, Validate: one response, or an error.
   absl::Status RunUnary(Interceptor& interceptor);
   // Open: the capture session, then the run interval.

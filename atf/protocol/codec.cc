@@ -58,21 +58,31 @@ absl::StatusOr<std::optional<Codec>> ChooseCodec(absl::string_view flag_value, c
 
 std::optional<Codec> CodecOfPrefix(absl::string_view bytes, bool at_end) {
   auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  auto is_text = [&](char c) { return is_space(c) || (c >= 0x20 && c <= 0x7e); };
   size_t i = 0;
   while (i < bytes.size() && is_space(bytes[i])) ++i;
   if (i == bytes.size()) return at_end ? std::optional<Codec>(Codec::kJson) : std::nullopt;
-  if (bytes[i] != '{') return Codec::kProto;
-  for (++i; i < bytes.size() && is_space(bytes[i]); ++i) {
+  if (bytes[i] == '{') {
+    for (++i; i < bytes.size() && is_space(bytes[i]); ++i) {}
+    if (i == bytes.size()) return at_end ? std::optional<Codec>(Codec::kJson) : std::nullopt;
+    if (bytes[i] == '}') return Codec::kJson;
+    if (bytes[i] == '"') {
+      for (++i; i < bytes.size(); ++i) {
+        const unsigned char c = static_cast<unsigned char>(bytes[i]);
+        if (c == '"') return Codec::kJson;
+        if (c < 0x20 || c > 0x7e) return Codec::kProto;
+      }
+      return at_end ? std::optional<Codec>(Codec::kJson) : std::nullopt;
+    }
   }
-  if (i == bytes.size()) return at_end ? std::optional<Codec>(Codec::kJson) : std::nullopt;
-  if (bytes[i] == '}') return Codec::kJson;
-  if (bytes[i] != '"') return Codec::kProto;
-  for (++i; i < bytes.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(bytes[i]);
-    if (c == '"') return Codec::kJson;
-    if (c < 0x20 || c > 0x7e) return Codec::kProto;
+  // Not a JSON object: a frame, unless its first four bytes are text. A
+  // frame's length is below 256 MiB, so its fourth byte is at most 0x10: text
+  // there is a line that is not JSON, best reported as one.
+  if (bytes.size() < 4) return at_end ? std::optional<Codec>(Codec::kJson) : std::nullopt;
+  for (size_t k = 0; k < 4; ++k) {
+    if (!is_text(bytes[k])) return Codec::kProto;
   }
-  return at_end ? std::optional<Codec>(Codec::kJson) : std::nullopt;
+  return Codec::kJson;
 }
 
 FrameSplitter::Mode FramingOf(Codec codec) {

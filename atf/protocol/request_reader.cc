@@ -9,8 +9,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "atf/base/fd.h"
-#include "atf/base/stop.h"
 #include "atf/base/status.h"
+#include "atf/base/stop.h"
 
 namespace atf {
 

@@ -51,9 +51,15 @@ TEST(Capture, H5_OpenRecordsCheckpointsAndInputFiles) {
   EXPECT_EQ(args[5], "--state");
   EXPECT_JSON_EQ(dir.Read("config.json"), R"({"api_key":"k"})");
   EXPECT_EQ(dir.Read("state.json"), R"({"users":{"updated":"2024-01-01"}})");  // LEGACY: verbatim
+  // sync_id is the session's start (unix seconds); the rest is exact.
+  rapidjson::Document catalog = ParseOrDie(dir.Read("catalog.json"));
+  rapidjson::Value& stream = catalog["streams"][0];
+  ASSERT_TRUE(stream["sync_id"].IsUint64());
+  EXPECT_GT(stream["sync_id"].GetUint64(), 1700000000u);
+  stream.RemoveMember("sync_id");
   EXPECT_JSON_EQ(
-      dir.Read("catalog.json"),
-      R"({"streams":[{"stream":{"name":"users","json_schema":{"type":"object","properties":{"id":{"type":"integer"},"updated":{"type":"string","format":"date-time"}},"required":["id"]},"supported_sync_modes":["incremental"],"source_defined_cursor":null,"default_cursor_field":null,"source_defined_primary_key":null,"namespace":null},"sync_mode":"incremental","destination_sync_mode":"append","cursor_field":["updated"],"primary_key":[["id"]],"projections":{"id":"/id","updated":"/updated"}}],"estuary.dev/range":{"begin":"00000000","end":"ffffffff"}})");
+      WriteJson(catalog),
+      R"({"streams":[{"stream":{"name":"users","json_schema":{"type":"object","properties":{"id":{"type":"integer"},"updated":{"type":"string","format":"date-time"}},"required":["id"]},"supported_sync_modes":["incremental"],"source_defined_cursor":null,"default_cursor_field":null,"source_defined_primary_key":null,"namespace":null},"sync_mode":"incremental","destination_sync_mode":"append","cursor_field":["updated"],"primary_key":[["id"]],"projections":{"id":"/id","updated":"/updated"},"generation_id":0,"minimum_generation_id":0}],"estuary.dev/range":{"begin":"00000000","end":"ffffffff"}})");
 }
 
 TEST(Capture, MultiBindingRoutingByNamespaceAndStream) {

@@ -13,6 +13,7 @@ namespace atf {
 namespace {
 
 struct Decoded {
+  std::unique_ptr<std::string> line;        // the message points into it
   std::unique_ptr<AirbyteDecoder> decoder;  // owns a repaired line
   absl::StatusOr<AirbyteDecoder::Result> result;
   AirbyteMessage message;
@@ -21,8 +22,9 @@ struct Decoded {
 // Decodes `line`; the decoder needs a NUL after the line, as the splitter gives.
 Decoded Decode(const std::string& line, DataVisitorFactory* visitors = nullptr) {
   Decoded d;
+  d.line = std::make_unique<std::string>(line);
   d.decoder = std::make_unique<AirbyteDecoder>(visitors);
-  d.result = d.decoder->Decode(absl::string_view(line.c_str(), line.size()), &d.message);
+  d.result = d.decoder->Decode(absl::string_view(d.line->c_str(), d.line->size()), &d.message);
   return d;
 }
 

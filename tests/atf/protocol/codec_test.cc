@@ -267,6 +267,9 @@ TEST(ProtoCodec, CodecOfPrefix) {
   EXPECT_EQ(CodecOfPrefix(std::string("\x7b\x22\x00\x00\x0a", 5), false), Codec::kProto);
   EXPECT_EQ(CodecOfPrefix(std::string("\x7b\x22\x73\x00\x0a", 5), false), Codec::kProto);
   EXPECT_EQ(CodecOfPrefix(std::string("\x0a\x00\x00\x00\x32", 5), false), Codec::kProto);
+  // Text that is not JSON is reported as a bad JSON line, not a huge frame.
+  EXPECT_EQ(CodecOfPrefix("not json\n", false), Codec::kJson);
+  EXPECT_EQ(CodecOfPrefix("no", false), std::nullopt);
 }
 
 TEST(ProtoCodec, RejectsGarbage) {
