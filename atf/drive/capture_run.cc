@@ -28,18 +28,6 @@ struct BindingCheck {
   std::unique_ptr<SchemaChecker> checker;  // null when the schema could not be compiled
 };
 
-// The key of a document as a JSON array, e.g. [3] or ["a",null].
-std::string KeyOf(const rapidjson::Value& doc, const std::vector<std::string>& key) {
-  std::string out = "[";
-  for (size_t i = 0; i < key.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    const rapidjson::Value* value = QueryPointer(doc, key[i]);
-    out += value ? ShortJson(*value, 80) : "null";
-  }
-  out.push_back(']');
-  return out;
-}
-
 class SessionRun {
  public:
   SessionRun(int number, const CaptureSettings& settings, std::vector<BindingCheck>& checks, CaptureResult& result,

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "atf/base/json.h"
+#include "patches/pointer.h"
 #include "rapidjson/prettywriter.h"
 #include "rapidjson/stringbuffer.h"
 
@@ -118,6 +119,17 @@ std::string ShortJson(const rapidjson::Value& value, size_t max) {
   text.resize(cut);
   text.append("\xE2\x80\xA6");
   return text;
+}
+
+std::string KeyOf(const rapidjson::Value& doc, const std::vector<std::string>& key) {
+  std::string out = "[";
+  for (size_t i = 0; i < key.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    const rapidjson::Value* value = QueryPointer(doc, key[i]);
+    out += value ? ShortJson(*value, 80) : "null";
+  }
+  out.push_back(']');
+  return out;
 }
 
 }  // namespace atf::drive

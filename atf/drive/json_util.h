@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "rapidjson/document.h"
 
@@ -24,5 +25,9 @@ int CompareJson(const rapidjson::Value& a, const rapidjson::Value& b);
 
 // Compact JSON of `value`, cut to about `max` bytes with "…" when longer.
 std::string ShortJson(const rapidjson::Value& value, size_t max = 200);
+
+// The values of `doc` at the `key` pointers as a compact JSON array, e.g. [3]
+// or ["a",null] (null where a pointer finds nothing).
+std::string KeyOf(const rapidjson::Value& doc, const std::vector<std::string>& key);
 
 }  // namespace atf::drive
