@@ -52,6 +52,64 @@ constexpr const char* kAssertions[] = {
     "type",  "properties", "required", "items",     "enum",      "minimum",  "maximum",  "pattern",
     "allOf", "anyOf",      "oneOf",    "minLength", "maxLength", "minItems", "maxItems", "additionalProperties"};
 
+// RapidJSON reads a $ref's fragment as a URI fragment and rejects any
+// character outside [A-Za-z0-9-._~] unless percent-encoded, so "#/$defs/x"
+// would silently resolve to nothing. Encoding them makes it resolve.
+std::string EncodeFragment(absl::string_view ref) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : ref) {
+    const bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                       c == '.' || c == '_' || c == '~' || c == '/' || c == '%' || c == '#';
+    if (plain) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xF]);
+    }
+  }
+  return out;
+}
+
+std::string DecodePercent(absl::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    int hi, lo;
+    auto hex = [](char c) {
+      return c >= '0' && c <= '9'   ? c - '0'
+             : c >= 'A' && c <= 'F' ? c - 'A' + 10
+             : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                    : -1;
+    };
+    if (text[i] == '%' && i + 2 < text.size() + 0 && (hi = hex(text[i + 1])) >= 0 && (lo = hex(text[i + 2])) >= 0) {
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+
+// Rewrites every local $ref of `value` with EncodeFragment.
+void EncodeRefs(rapidjson::Value& value, rapidjson::Document::AllocatorType& allocator, int depth) {
+  if (depth > 128) return;
+  if (value.IsArray()) {
+    for (rapidjson::Value& item : value.GetArray()) EncodeRefs(item, allocator, depth + 1);
+    return;
+  }
+  if (!value.IsObject()) return;
+  for (auto& member : value.GetObject()) {
+    if (ViewOf(member.name) == "$ref" && member.value.IsString() && absl::StartsWith(ViewOf(member.value), "#")) {
+      const std::string encoded = EncodeFragment(ViewOf(member.value));
+      member.value.SetString(encoded.data(), static_cast<rapidjson::SizeType>(encoded.size()), allocator);
+    } else {
+      EncodeRefs(member.value, allocator, depth + 1);
+    }
+  }
+}
+
 bool RegexCompiles(const rapidjson::Value& pattern) {
   if (!pattern.IsString()) return false;
   rapidjson::internal::GenericRegex<rapidjson::UTF8<>> regex(pattern.GetString());
@@ -146,9 +204,9 @@ class Scanner {
   // document; anything else ("other.json#/x", "#anchor", a missing target)
   // leaves the subschema accepting everything.
   void CheckRef(const rapidjson::Value& schema, const rapidjson::Value& ref, const std::string& at) {
-    const absl::string_view text = ref.IsString() ? ViewOf(ref) : "";
+    const std::string text = DecodePercent(ref.IsString() ? ViewOf(ref) : "");
     const bool local = absl::StartsWith(text, "#") && (text.size() == 1 || text[1] == '/');
-    if (!local || QueryPointer(root_, text.substr(1)) == nullptr) {
+    if (!local || QueryPointer(root_, absl::string_view(text).substr(1)) == nullptr) {
       Note(absl::StrCat("$ref ", ShortJson(ref, 80), " (not resolvable)"), at);
       return;
     }
@@ -192,6 +250,7 @@ absl::StatusOr<std::unique_ptr<SchemaChecker>> SchemaChecker::Create(absl::strin
   ATF_ASSIGN_OR_RETURN(checker->schema_, ParseJson(schema_json, "the schema"));
   if (!checker->schema_.IsObject()) return absl::InvalidArgumentError("the schema is not a JSON object");
   ATF_ASSIGN_OR_RETURN(checker->unchecked_, UncheckedKeywords(checker->schema_));
+  EncodeRefs(checker->schema_, checker->schema_.GetAllocator(), 0);
   checker->compiled_ = std::make_unique<rapidjson::SchemaDocument>(checker->schema_);
   checker->validator_ = std::make_unique<rapidjson::SchemaValidator>(*checker->compiled_);
   return checker;
