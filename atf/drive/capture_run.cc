@@ -70,8 +70,8 @@ class SessionRun {
     const absl::Time end = start_ + settings_.duration;
     for (;;) {
       if (stop_.requested()) return Ended("interrupted (" + stop_.Describe() + ")", true);
-      absl::Time deadline = std::min(end, next_progress_);
-      if (console_.err_is_terminal()) deadline = std::min(deadline, absl::Now() + kLiveRefresh);
+      const absl::Time deadline =
+          std::min(end, console_.err_is_terminal() ? absl::Now() + kLiveRefresh : next_progress_);
       absl::StatusOr<std::optional<capture::Response>> next = session.Next(deadline);
       if (!next.ok()) {
         if (absl::IsCancelled(next.status())) return Ended("interrupted (" + stop_.Describe() + ")", true);
@@ -100,7 +100,7 @@ class SessionRun {
         return absl::FailedPreconditionError(
             absl::StrCat("unexpected `", ResponseKind(response), "` response during capture session ", number_));
       }
-      if (absl::Now() >= next_progress_ || console_.err_is_terminal()) Progress();
+      Progress();
     }
   }
 
@@ -191,13 +191,19 @@ class SessionRun {
                            seconds);
   }
 
+  // The live line at most every kLiveRefresh (a terminal is slow to write
+  // to), plain lines every --progress-interval.
   void Progress() {
+    const absl::Time now = absl::Now();
     if (console_.err_is_terminal()) {
+      if (now < next_live_) return;
       console_.Live(Figures());
-    } else if (absl::Now() >= next_progress_) {
-      console_.Err(absl::StrCat("progress: ", Figures()));
+      next_live_ = now + kLiveRefresh;
+      return;
     }
-    while (next_progress_ <= absl::Now()) next_progress_ += settings_.progress_interval;
+    if (now < next_progress_) return;
+    console_.Err(absl::StrCat("progress: ", Figures()));
+    while (next_progress_ <= now) next_progress_ += settings_.progress_interval;
   }
 
   void Report() {
@@ -218,6 +224,7 @@ class SessionRun {
   bool explicit_acks_ = false;
   absl::Time start_;
   absl::Time next_progress_;
+  absl::Time next_live_ = absl::InfinitePast();
   uint64_t documents_ = 0;
   uint64_t checkpoints_ = 0;
   uint64_t uncommitted_ = 0;

@@ -1,6 +1,8 @@
 // End to end: `airbyte-to-flow drive` (the local driver) on the real binary,
 // which starts a second copy of itself as the shim, against the demo
 // connector (connectors/source-demo) and the scripted fake connector.
+#include <signal.h>
+
 #include <string>
 #include <vector>
 
@@ -265,6 +267,31 @@ hang
   EXPECT_EQ(counted.exit_code, 0) << counted.err;
   EXPECT_EQ(Ids(counted, "acmeCo/connector/users").size(), 3u);
   EXPECT_TRUE(counted.ErrContains("ended: --documents 3")) << counted.err;
+}
+
+TEST(Drive, CtrlCEndsTheSessionLikeFlowAndKeepsTheCommittedState) {
+  TestDir dir;
+  dir.Write("script", absl::StrCat(kFakeCatalog, R"([read]
+records users 2
+out {"type":"STATE","state":{"data":{"n":2}}}
+hang
+)"));
+  const std::string config = dir.Write("config.json", "{}");
+  ASSERT_EQ(Drive(dir, Fake(dir, {"discover", "--config", config, "--write", dir.Path("cat")})).exit_code, 0);
+  std::vector<std::string> args = Fake(dir, {"capture", "--from", dir.Path("cat"), "--sessions", "3"});
+  args.insert(args.begin(), "drive");
+  std::unique_ptr<Process> process = Process::Start(ShimBinary(), args, ShimEnv(dir));
+  // Documents reach stdout at the checkpoint: the session is running.
+  ASSERT_TRUE(process->ReadLine(30).has_value());
+  process->Signal(SIGINT);
+  RunResult run = process->Wait(30);
+  EXPECT_EQ(run.exit_code, 130) << run.err;
+  EXPECT_TRUE(run.ErrContains("session 1/3: 2 documents")) << run.err;
+  EXPECT_TRUE(run.ErrContains("ended: interrupted (SIGINT)")) << run.err;
+  EXPECT_FALSE(run.ErrContains("session 2/3")) << run.err;
+  EXPECT_TRUE(absl::EndsWith(run.err, "airbyte-to-flow drive: interrupted (SIGINT): the committed state was saved\n"))
+      << run.err;
+  EXPECT_JSON_EQ(dir.Read("cat/state.json"), R"({"n":2})");
 }
 
 }  // namespace
