@@ -16,7 +16,7 @@ namespace {
 constexpr unsigned Bit(Command c) { return 1u << static_cast<unsigned>(c); }
 constexpr unsigned kSpec = Bit(Command::kSpec), kDiscover = Bit(Command::kDiscover),
                    kValidate = Bit(Command::kValidate), kCapture = Bit(Command::kCapture),
-                   kSnapshot = Bit(Command::kSnapshot), kCompat = Bit(Command::kCompat);
+                   kSnapshot = Bit(Command::kSnapshot);
 // The commands that start the shim and its connector.
 constexpr unsigned kRunning = kSpec | kDiscover | kValidate | kCapture | kSnapshot;
 
@@ -27,20 +27,26 @@ struct CommandInfo {
 };
 
 constexpr std::array<CommandInfo, 6> kCommands{{
-    {"spec", Command::kSpec, "spec [--config-schema] [--config FILE]        print the Spec response"},
+    {"spec", Command::kSpec,
+     "spec [--config-schema] [--config FILE]\n"
+     "      Print the Spec response (with --config-schema only its config schema)."},
     {"discover", Command::kDiscover,
-     "discover --config FILE [--write DIR]        print the Discovered response, or write Flow catalog files\n"
-     "      discover --write DIR                        (no --config) write DIR/config.json, a stub to fill in"},
+     "discover --config FILE [--write DIR]\n"
+     "      Print the Discovered response, or write Flow catalog files into DIR.\n"
+     "      Without --config, --write DIR writes DIR/config.json: a stub to fill in."},
     {"validate", Command::kValidate,
-     "validate --from DIR                         validate the bindings of DIR's catalog"},
+     "validate --from DIR\n"
+     "      Validate the enabled bindings of DIR's catalog; print the resource paths."},
     {"capture", Command::kCapture,
-     "capture --from DIR [--sessions N] [--duration D] [--documents N]\n"
-     "                                                  capture, check documents against their schemas"},
+     "capture --from DIR [--sessions N] [--duration D] [--documents N] [--quiet]\n"
+     "      Capture as Flow does, check every document against its collection's schema."},
     {"snapshot", Command::kSnapshot,
-     "snapshot --dir DIR --config FILE [--mask PTR]...   write spec.json, discover.json, capture.json\n"
-     "      snapshot --check DIR [--config FILE] [--compat]  re-run and compare with DIR"},
+     "snapshot --dir DIR --config FILE [--mask PTR]...\n"
+     "      Write spec.json, discover.json and capture.json into DIR.\n"
+     "      snapshot --check DIR [--compat]: take it again and compare with DIR."},
     {"compat", Command::kCompat,
-     "compat OLD_DIR NEW_DIR                      classify the Spec/Discover differences of two snapshots"},
+     "compat OLD_DIR NEW_DIR\n"
+     "      Classify every Spec/Discover difference of two snapshots: compatible or breaking."},
 }};
 
 absl::Status Usage(absl::string_view problem) {
@@ -248,6 +254,7 @@ std::string DriveUsageText() {
     for (const CommandInfo& info : kCommands) {
       if (flag.commands & Bit(info.command)) absl::StrAppend(&commands, commands.empty() ? "" : ",", info.name);
     }
+    if (flag.commands == kRunning) commands = "all but compat";
     absl::StrAppend(&out, head, flag.help, " [", commands, "]\n");
   }
   absl::StrAppend(&out,
@@ -258,8 +265,10 @@ std::string DriveUsageText() {
                   "  DIR/collections.flow.json one collection per binding: schema and key\n"
                   "  DIR/config.json           the endpoint config (or the stub to fill in)\n"
                   "  DIR/state.json            written by capture: the state after the last session\n\n"
-                  "Exit codes: 0 success; 1 failure, a schema violation, or (snapshot --check) a difference;\n"
-                  "2 a usage error. compat and snapshot --check --compat exit 1 only on breaking differences.\n");
+                  "Exit codes: 0 success; 1 a failure, a schema violation or (snapshot --check) a difference;\n"
+                  "2 a usage error; 130 after Ctrl-C (the committed state is saved). compat and\n"
+                  "snapshot --check --compat exit 1 only on breaking differences (compat: 2 when a folder\n"
+                  "cannot be read).\n");
   return out;
 }
 
