@@ -3,7 +3,7 @@
 # machine it first installs the packages it needs (apt-get, only what is missing).
 #
 #   ./local-build.sh                       build the static release binary: build/airbyte-to-flow
-#   ./local-build.sh demo                  build, then run the demo connector through the shim
+#   ./local-build.sh demo                  build, then drive the demo connector (airbyte-to-flow drive)
 #   ./local-build.sh test                  build, then run every test (ctest)
 #   ./local-build.sh bench [ARGS]          build, then run the capture benchmark (tests/bench)
 #   ./local-build.sh check [source-NAME]...  the image check (no Docker needed) of the named
@@ -93,34 +93,27 @@ configure_and_build() {
 tsan_tests='^(Grpc|Stops|Secrets|Records|Pipeline|Capture|Inbox|RecordPipeline)\.|FaultMatrix|bench_smoke'
 
 # ---- demo -------------------------------------------------------------------
-# Feeds a request file to the shim and prints its responses. A capture runs
-# until Flow closes stdin, so for `open` stdin stays open until the shim exits.
-run_shim() {
-  local request=$1 keep_open=$2 fifo feeder status=0
-  fifo=$(mktemp -u)
-  mkfifo "$fifo"
-  if [[ $keep_open == yes ]]; then
-    ( cat "$request"; exec sleep 600 ) >"$fifo" &
-  else
-    cat "$request" >"$fifo" &
-  fi
-  feeder=$!
-  LOG_FORMAT=text "$build_dir/airbyte-to-flow" \
-    --connector-entrypoint "$root/connectors/source-demo/source-demo.sh" \
-    --connector-dir "$root/connectors/source-demo" <"$fifo" || status=$?
-  kill "$feeder" 2>/dev/null || true
-  wait "$feeder" 2>/dev/null || true
-  rm -f "$fifo"
-  return "$status"
-}
-
+# The local driver (airbyte-to-flow drive) plays Flow against the demo
+# connector: Spec, Discover into catalog files, Validate, two capture sessions
+# carrying the state forward. Each step runs the shim as an image would.
 demo() {
-  local requests="$root/connectors/source-demo/requests" step
-  for step in probe discover validate open; do
-    echo
-    echo "=== ${step} request: $(head -c 120 "$requests/$step.json")..."
-    run_shim "$requests/$step.json" "$([[ $step == open ]] && echo yes || echo no)" || true
-  done
+  local work status=0
+  local drive=("$build_dir/airbyte-to-flow" drive)
+  local connector=(--connector-entrypoint "$root/connectors/source-demo/source-demo.sh"
+    --connector-dir "$root/connectors/source-demo")
+  work=$(mktemp -d "${TMPDIR:-/tmp}/atf-demo-XXXXXX")
+  {
+    echo "=== drive spec"
+    "${drive[@]}" spec "${connector[@]}" --pretty &&
+      echo && echo "=== drive discover --config connectors/source-demo/config.json --write $work" &&
+      "${drive[@]}" discover "${connector[@]}" --config "$root/connectors/source-demo/config.json" --write "$work" &&
+      echo && echo "=== drive validate --from $work" &&
+      "${drive[@]}" validate "${connector[@]}" --from "$work" &&
+      echo && echo "=== drive capture --from $work --sessions 2 --output-state" &&
+      "${drive[@]}" capture "${connector[@]}" --from "$work" --sessions 2 --output-state
+  } || status=$?
+  rm -rf "$work"
+  return "$status"
 }
 
 # ---- fuzzing -------------------------------------------------------------------

@@ -174,7 +174,9 @@ std::string UsageText() {
       "airbyte-to-flow runs an Airbyte source connector as an Estuary Flow capture connector.\n"
       "It reads Flow capture requests on stdin, runs the connector once per request, and writes\n"
       "Flow responses on stdout; logs go to stderr.\n\n"
-      "Usage: airbyte-to-flow --connector-entrypoint \"python /airbyte/integration_code/main.py\" [flags]\n\n"
+      "Usage: airbyte-to-flow --connector-entrypoint \"python /airbyte/integration_code/main.py\" [flags]\n"
+      "       airbyte-to-flow drive COMMAND [flags]   the local driver: plays Flow against a connector\n"
+      "       (spec, discover, validate, capture, snapshot, compat; see airbyte-to-flow drive --help)\n\n"
       "Flags (also written with underscores, as --flag=VALUE or --flag VALUE):\n";
   for (const Flag& flag : kFlags) {
     std::string head = absl::StrCat("  --", flag.name);

@@ -6,18 +6,30 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
+#include <vector>
 
 #include "atf/app/cli.h"
 #include "atf/app/grpc_server.h"
 #include "atf/app/stdio.h"
 #include "atf/base/log.h"
 #include "atf/base/status.h"
+#include "atf/drive/drive.h"
 #include "atf/protocol/codec.h"
 #include "atf/runner/signals.h"
 
 int main(int argc, char** argv) {
   // Before any thread starts, so that every thread inherits the mask.
   atf::SignalWatcher::BlockWatchedSignals();
+
+  // `airbyte-to-flow drive ...` is the local driver, not the shim: it starts
+  // shims itself and reaps its own children, so it is no subreaper.
+  if (argc >= 2 && std::string(argv[1]) == "drive") {
+    const absl::Status status = atf::drive::RunDrive(std::vector<std::string>(argv + 2, argv + argc));
+    if (status.ok()) return 0;
+    std::fprintf(stderr, "airbyte-to-flow drive: %s\n", atf::OneLine(status.message()).c_str());
+    return atf::ExitCodeOf(status);
+  }
   // Processes the connector leaves behind are re-parented to us, to be reaped.
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
 

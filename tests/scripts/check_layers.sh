@@ -16,8 +16,8 @@ rank_of() {
     atf/runner/*) echo 3 ;;
     patches/*) echo 4 ;;
     interceptors/*) echo 5 ;;
-    atf/drive/*) echo 6 ;;
-    atf/app/* | capture.grpc.pb.h) echo 7 ;;
+    atf/drive/* | capture.grpc.pb.h) echo 6 ;;
+    atf/app/*) echo 7 ;;
     *) echo "" ;;
   esac
 }
