@@ -41,7 +41,7 @@ CaptureInterceptor::CaptureInterceptor(OperationContext context, const capture::
 
 namespace {
 
-// Whether a write schema holds the fallback key `_meta/row_id` (D15).
+// Whether a write schema holds the fallback key `_meta/row_id` (D16).
 bool HasRowId(const flow::CollectionSpec& collection, const rapidjson::Value& schema) {
   for (const std::string& key : collection.key()) {
     if (key == kRowIdPointer) return true;
@@ -53,8 +53,18 @@ bool HasRowId(const flow::CollectionSpec& collection, const rapidjson::Value& sc
 
 absl::Status CaptureInterceptor::PrepareBindings() {
   const flow::CaptureSpec& capture = open_.capture();
-  // A split capture: this shard captures only the bindings its range owns (D15).
-  const bool split = open_.has_range() && !IsFullRange(open_.range());
+  // A split capture: this shard captures only the bindings its range owns (D16).
+  bool split = open_.has_range() && !IsFullRange(open_.range());
+  if (split && open_.range().key_begin() > open_.range().key_end()) {
+    return absl::InvalidArgumentError(absl::StrFormat("the Open's range is empty (keyBegin %08x > keyEnd %08x)",
+                                                      open_.range().key_begin(), open_.range().key_end()));
+  }
+  if (split && open_.range().key_end() == 0) {
+    // `"range":{}` (keyEnd left out) is a hand-written Open, never a split
+    // Flow makes: capturing nothing would look like success.
+    log_.Warn("the Open's range ends at key 0 (no keyEnd): capturing every binding, as for the whole key range");
+    split = false;
+  }
   bool any_collection = false;
   std::vector<std::string> owned, elsewhere;
   for (int i = 0; i < capture.bindings_size(); ++i) {

@@ -32,7 +32,7 @@ class CaptureRoutes {
     NormalizationPlan plan;
     uint32_t backfill = 0;  // the binding's backfill counter
     // The collection's schema has the fallback key `_meta/row_id`, which the
-    // shim fills (docs/decisions.md, D15).
+    // shim fills (docs/decisions.md, D16).
     bool fills_row_id = false;
   };
 
@@ -87,7 +87,7 @@ class CaptureInterceptor : public Interceptor, public RecordEncoder {
   // The connector exited 0: the final checkpoint when one is missing.
   absl::Status Finish(const RunOutcome& outcome) override;
 
-  // True once Prepare found that this shard owns no binding (D15): there is
+  // True once Prepare found that this shard owns no binding (D16): there is
   // no connector to run, and the session idles until Flow ends it.
   bool owns_no_binding() const { return owns_no_binding_; }
 
@@ -119,7 +119,7 @@ class CaptureInterceptor : public Interceptor, public RecordEncoder {
   std::optional<CaptureProgress> progress_;
   std::chrono::steady_clock::time_point started_;
   bool owns_no_binding_ = false;
-  // Next fallback-key row id, per binding slot (D15): a session position for
+  // Next fallback-key row id, per binding slot (D16): a session position for
   // full-refresh streams, a counter carried in the state for incremental ones.
   std::vector<uint64_t> next_row_id_;
   std::string with_meta_;  // a document with its `_meta` added

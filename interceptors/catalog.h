@@ -14,7 +14,7 @@ namespace atf {
 struct CatalogStream {
   const flow::CaptureSpec::Binding* binding;  // has a collection
   const ResourceSpec* resource;
-  // Airbyte's refresh fields (docs/decisions.md, D15): the binding's backfill
+  // Airbyte's refresh fields (docs/decisions.md, D16): the binding's backfill
   // counter as `generation_id`; `minimum_generation_id` equal to it when this
   // session starts the stream over, else 0; `sync_id` for the session.
   uint64_t generation_id = 0;

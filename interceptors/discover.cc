@@ -8,6 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "atf/base/json.h"
 #include "atf/base/status.h"
+#include "interceptors/meta.h"
 #include "interceptors/pk.h"
 #include "interceptors/resource.h"
 #include "interceptors/schema.h"
@@ -105,12 +106,24 @@ absl::StatusOr<capture::Response::Discovered::Binding> BuildBinding(const rapidj
   for (const std::string& warning : FixDocumentSchemaKeys(schema, key)) {
     log.Warn(warning, LogFields().Add("stream", name));
   }
+  // A stream without a key gets the fallback key the capture fills in (D16):
+  // Flow refuses an empty key at publish.
+  const bool fallback_key = key.empty();
+  if (fallback_key) {
+    if (!AddMetaProperty(schema, "row_id", RowIdSchema(), /*required=*/true)) {
+      return absl::FailedPreconditionError(
+          "the stream has no primary key and its schema's `_meta` is not an object schema, so the fallback key "
+          "/_meta/row_id cannot be added (add a pk.json naming its key)");
+    }
+    key.push_back(std::string(kRowIdPointer));
+  }
 
   binding.set_recommended_name(recommended);
   binding.set_resource_config_json(resource.ToJson());
   binding.set_document_schema_json(WriteJson(schema));
   for (const std::string& pointer : key) binding.add_key(pointer);
   binding.set_disable(disable);
+  if (fallback_key) binding.set_is_fallback_key(true);
   return binding;
 }
 

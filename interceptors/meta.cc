@@ -133,4 +133,69 @@ absl::Status AppendWithMeta(absl::string_view doc, const DocumentMeta& meta, std
   return absl::OkStatus();
 }
 
+namespace {
+
+// `holder[member]`, created as an empty object where it is missing; null when
+// it exists and is not an object.
+rapidjson::Value* ObjectMember(rapidjson::Value& holder, absl::string_view member,
+                               rapidjson::Document::AllocatorType& alloc) {
+  auto it = holder.FindMember(rapidjson::StringRef(member.data(), member.size()));
+  if (it == holder.MemberEnd()) {
+    holder.AddMember(rapidjson::Value(member.data(), static_cast<rapidjson::SizeType>(member.size()), alloc),
+                     rapidjson::Value(rapidjson::kObjectType), alloc);
+    return &(holder.MemberEnd() - 1)->value;
+  }
+  return it->value.IsObject() ? &it->value : nullptr;
+}
+
+// Adds `name` to `holder.required` unless it is listed already.
+void Require(rapidjson::Value& holder, absl::string_view name, rapidjson::Document::AllocatorType& alloc) {
+  auto it = holder.FindMember("required");
+  if (it == holder.MemberEnd()) {
+    holder.AddMember("required", rapidjson::Value(rapidjson::kArrayType), alloc);
+    it = holder.FindMember("required");
+  }
+  if (!it->value.IsArray()) return;
+  for (const rapidjson::Value& listed : it->value.GetArray()) {
+    if (listed.IsString() && ViewOf(listed) == name) return;
+  }
+  it->value.PushBack(rapidjson::Value(name.data(), static_cast<rapidjson::SizeType>(name.size()), alloc), alloc);
+}
+
+}  // namespace
+
+bool AddMetaProperty(rapidjson::Document& schema, absl::string_view name, const rapidjson::Value& property,
+                     bool required) {
+  auto& alloc = schema.GetAllocator();
+  if (!schema.IsObject()) return false;
+  rapidjson::Value* properties = ObjectMember(schema, "properties", alloc);
+  if (properties == nullptr) return false;
+  const bool had_meta = properties->HasMember("_meta");
+  rapidjson::Value* meta = ObjectMember(*properties, "_meta", alloc);
+  if (meta == nullptr) return false;
+  if (!had_meta) meta->AddMember("type", "object", alloc);
+  rapidjson::Value* meta_properties = ObjectMember(*meta, "properties", alloc);
+  if (meta_properties == nullptr) return false;
+  rapidjson::Value copy(property, alloc);
+  if (auto it = meta_properties->FindMember(rapidjson::StringRef(name.data(), name.size()));
+      it != meta_properties->MemberEnd()) {
+    it->value = std::move(copy);
+  } else {
+    meta_properties->AddMember(rapidjson::Value(name.data(), static_cast<rapidjson::SizeType>(name.size()), alloc),
+                               copy, alloc);
+  }
+  if (required) {
+    Require(schema, "_meta", alloc);
+    Require(*meta, name, alloc);
+  }
+  return true;
+}
+
+rapidjson::Document RowIdSchema() {
+  rapidjson::Document doc;
+  doc.Parse(
+      R"({"type":"integer","description":"The fallback key airbyte-to-flow adds: the stream has no primary key."})");
+  return doc;
+}
+
 }  // namespace atf

@@ -1,5 +1,5 @@
 // Members the shim adds under a captured document's `_meta` (docs/decisions.md,
-// D15, D16): a fallback key's `row_id`, a CDC operation `op`, and the source's
+// D16, D17): a fallback key's `row_id`, a CDC operation `op`, and the source's
 // own account of values it changed (`airbyteChanges`). The document is
 // otherwise passed through as written.
 #pragma once
@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "rapidjson/document.h"
 
 namespace atf {
 
@@ -27,5 +28,16 @@ struct DocumentMeta {
 // An existing `_meta` object keeps its other members; a document that is not
 // an object, or whose `_meta` is not one, is an error.
 absl::Status AppendWithMeta(absl::string_view doc, const DocumentMeta& meta, std::string* out);
+
+// Adds `_meta/<name>` with `property` (a JSON schema) to a document schema's
+// `properties`, creating `_meta` as an object schema where it is missing; with
+// `required`, both `_meta` and `<name>` are listed as required (a key location
+// must always exist). A schema whose `_meta` is not an object schema is left
+// as it is and false is returned.
+bool AddMetaProperty(rapidjson::Document& schema, absl::string_view name, const rapidjson::Value& property,
+                     bool required);
+
+// The schema of the fallback key `_meta/row_id`.
+rapidjson::Document RowIdSchema();
 
 }  // namespace atf

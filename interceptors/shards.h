@@ -1,4 +1,4 @@
-// Splitting one capture over several shards (docs/decisions.md, D15). Flow
+// Splitting one capture over several shards (docs/decisions.md, D16). Flow
 // runs one shim per shard and gives each a key range of the 32-bit key space;
 // every binding belongs to exactly one shard: the one whose range holds the
 // binding's hash. The hash depends only on what every shard is told alike

@@ -161,8 +161,10 @@ absl::StatusOr<ConnectorState> ConnectorStateFor(absl::string_view stored, const
   if (!parsed.ok()) {
     // Opaque bytes are the connector's business, unless per-stream was asked for.
     if (per_stream_env) return absl::InvalidArgumentError(parsed.status().message());
+    Decide(out, nullptr, bound);
     out.shape = ConnectorState::Shape::kLegacy;
-    out.json = std::string(stored);
+    out.blob_reset = !out.reset_streams.empty();  // one blob for every stream: all of it goes
+    out.json = out.blob_reset ? "{}" : std::string(stored);
     return out;
   }
   rapidjson::Document& state = *parsed;
@@ -201,11 +203,12 @@ absl::StatusOr<ConnectorState> ConnectorStateFor(absl::string_view stored, const
     return out;
   }
   out.shape = ConnectorState::Shape::kLegacy;
+  out.blob_reset = !out.reset_streams.empty();
   if (per_stream_env) {
-    out.json = state.IsArray() ? std::string(stored) : std::string("[]");
+    out.json = state.IsArray() && !out.blob_reset ? std::string(stored) : std::string("[]");
     return out;
   }
-  out.json = std::string(stored);
+  out.json = out.blob_reset ? "{}" : std::string(stored);
   return out;
 }
 

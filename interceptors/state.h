@@ -59,7 +59,7 @@ struct BoundStream {
 };
 
 // The state the connector gets at Open, and what a backfill reset in it
-// (docs/decisions.md, D15): a stream whose binding's backfill counter is not
+// (docs/decisions.md, D16): a stream whose binding's backfill counter is not
 // the one its stored state belongs to starts over without state. A state that
 // is one blob (LEGACY, or GLOBAL's shared part) is reset whole.
 struct ConnectorState {
@@ -85,7 +85,7 @@ std::optional<std::string> StoredControlConfig(absl::string_view stored);
 // (exact bytes, `merge` flag), then STREAM (merge patch per stream, `null`
 // deletes), then GLOBAL (replaces the whole state). The shim's own keys ride
 // along: in every checkpoint that replaces the state, and in the next merge
-// patch after they changed (docs/decisions.md, D15).
+// patch after they changed (docs/decisions.md, D16).
 class CheckpointBuilder {
  public:
   // `control_config`: the persisted connector config known at Open, which

@@ -97,7 +97,7 @@ constexpr Flag kFlags[] = {
      }},
     {"codec", "",
      "Codec of the Flow protocol on stdin/stdout: json or proto. Default: FLOW_RUNTIME_CODEC "
-     "(`json` means JSON, any other value proto), else json.",
+     "(`json` means JSON, any other value proto), else the codec of Flow's first bytes.",
      [](absl::string_view v, CliOptions* o) {
        o->codec = std::string(v);  // checked with the environment in mind, below
        return absl::OkStatus();

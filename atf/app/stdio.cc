@@ -23,7 +23,7 @@ absl::Status ServeStdio(const ShimOptions& options, std::optional<Codec> chosen,
                        }));
 
   // Neither --codec nor FLOW_RUNTIME_CODEC: Flow's connector-init then speaks
-  // protobuf frames unless the image's label says json; the input tells (D14).
+  // protobuf frames unless the image's label says json; the input tells (D15).
   std::string prefix;
   Codec codec = chosen.value_or(Codec::kJson);
   if (!chosen) {

@@ -59,6 +59,14 @@ absl::StatusOr<std::optional<Codec>> ChooseCodec(absl::string_view flag_value, c
 std::optional<Codec> CodecOfPrefix(absl::string_view bytes, bool at_end) {
   auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
   auto is_text = [&](char c) { return is_space(c) || (c >= 0x20 && c <= 0x7e); };
+  // A frame's length is below --max-message-size (at most 4 GiB, 256 MiB by
+  // default), so one of its four bytes is a control byte unless the length is
+  // 144 MiB or more: JSON needs its first four bytes to be text. (`{}` alone
+  // would also be a 32 KiB frame's length: 7B 7D 00 00.)
+  for (size_t k = 0; k < bytes.size() && k < 4; ++k) {
+    if (!is_text(bytes[k])) return Codec::kProto;
+  }
+  if (bytes.size() < 4 && !at_end) return std::nullopt;
   size_t i = 0;
   while (i < bytes.size() && is_space(bytes[i])) ++i;
   if (i == bytes.size()) return at_end ? std::optional<Codec>(Codec::kJson) : std::nullopt;
@@ -75,13 +83,8 @@ std::optional<Codec> CodecOfPrefix(absl::string_view bytes, bool at_end) {
       return at_end ? std::optional<Codec>(Codec::kJson) : std::nullopt;
     }
   }
-  // Not a JSON object: a frame, unless its first four bytes are text. A
-  // frame's length is below 256 MiB, so its fourth byte is at most 0x10: text
-  // there is a line that is not JSON, best reported as one.
-  if (bytes.size() < 4) return at_end ? std::optional<Codec>(Codec::kJson) : std::nullopt;
-  for (size_t k = 0; k < 4; ++k) {
-    if (!is_text(bytes[k])) return Codec::kProto;
-  }
+  // Four bytes of text that are not a JSON object: a line that is not JSON,
+  // best reported as one.
   return Codec::kJson;
 }
 

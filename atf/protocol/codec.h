@@ -21,7 +21,7 @@ absl::string_view CodecName(Codec codec);
 
 // The codec named by --codec when given, else by FLOW_RUNTIME_CODEC (`json`
 // means JSON, any other value means proto), else nullopt: the first bytes of
-// Flow's input decide (CodecOfPrefix, docs/decisions.md, D14).
+// Flow's input decide (CodecOfPrefix, docs/decisions.md, D15).
 absl::StatusOr<std::optional<Codec>> ChooseCodec(absl::string_view flag_value, const char* env_value);
 
 // The codec of Flow's input from its first bytes, or nullopt when more bytes

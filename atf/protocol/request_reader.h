@@ -14,7 +14,7 @@ namespace atf {
 
 class StopSource;
 
-// What the first bytes of Flow's input said (docs/decisions.md, D14).
+// What the first bytes of Flow's input said (docs/decisions.md, D15).
 struct SniffedInput {
   Codec codec;
   std::string prefix;  // the bytes read to decide, to be read as input first

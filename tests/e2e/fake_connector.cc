@@ -12,6 +12,8 @@
 //   err TEXT               write TEXT and a newline to stderr
 //   records STREAM N [PAD] write N RECORD messages {"id": i} for STREAM, with a
 //                          `pad` string of PAD bytes when given
+//   catalog-records N      write N RECORD messages {"id": i, "stream": NAME} for
+//                          every stream of the --catalog file, stream by stream
 //   big-record STREAM N    write one RECORD whose `blob` string has N bytes
 //   junk N                 write N lines that are not Airbyte messages
 //   sleep SECONDS          sleep (fractions allowed)
@@ -91,6 +93,23 @@ void Run(const std::string& op, const std::string& rest, const std::vector<std::
     for (long i = 0; i < n; ++i) {
       std::cout << R"({"type":"RECORD","record":{"stream":")" << stream << R"(","data":{"id":)" << i << padding
                 << R"(},"emitted_at":1700000000000}})" << '\n';
+    }
+    std::cout.flush();
+  } else if (op == "catalog-records") {
+    // The shim writes each configured stream as {"stream":{"name":"NAME",...
+    std::ifstream in(Arg(args, "--catalog"), std::ios::binary);
+    if (!in) Fail("cannot read the catalog");
+    std::stringstream catalog;
+    catalog << in.rdbuf();
+    const std::string text = catalog.str(), marker = R"({"stream":{"name":")";
+    const long n = std::stol(rest);
+    for (size_t at = text.find(marker); at != std::string::npos; at = text.find(marker, at + 1)) {
+      const size_t begin = at + marker.size();
+      const std::string name = text.substr(begin, text.find('"', begin) - begin);
+      for (long i = 0; i < n; ++i) {
+        std::cout << R"({"type":"RECORD","record":{"stream":")" << name << R"(","data":{"id":)" << i << R"(,"stream":")"
+                  << name << R"("},"emitted_at":1700000000000}})" << '\n';
+      }
     }
     std::cout.flush();
   } else if (op == "big-record") {

@@ -90,7 +90,7 @@ TEST_P(SameResponses, InBothCodecs) {
     ASSERT_TRUE(DecodeRequest(Codec::kJson, request, &decoded).ok());
     AppendRequest(Codec::kProto, decoded, &proto_input);
   }
-  // No --codec and no FLOW_RUNTIME_CODEC: the shim tells from the first bytes (D14).
+  // No --codec and no FLOW_RUNTIME_CODEC: the shim tells from the first bytes (D15).
   RunResult json = RunShim(dir, "script", json_input, {.keep_stdin_open = scenario.capture});
   RunResult proto = RunShim(dir, "script", proto_input, {.keep_stdin_open = scenario.capture});
   EXPECT_TRUE(json.ErrContains("speaking the JSON codec")) << json.err;

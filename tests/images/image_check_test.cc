@@ -120,7 +120,8 @@ TEST_F(ImageCheck, AGoodFolderPassesAndItsSpecCarriesEveryPatch) {
   EXPECT_EQ(absl::StrJoin(result.shown, "; "),
             "documentationUrl https://go.estuary.dev/source-acme; oauth2 from oauth2.patch.json; "
             "spec.patch.json (5 values); x-oauth2-provider acme at /properties/credentials/oneOf/0 "
-            "(discriminator auth_type); upstream snapshot: 3 streams, 3 bindings discovered");
+            "(discriminator auth_type); upstream snapshot: 3 streams, 3 bindings discovered "
+            "(1 with the fallback key /_meta/row_id: no primary key upstream)");
 }
 
 TEST_F(ImageCheck, ShellFormEntrypoint) {

@@ -435,7 +435,7 @@ void CheckPatchNames(const Snapshot& snapshot, const ConnectorDir& folder, const
   }
 
   // The keys of the shim's bindings: fields of the schema, never an object or an array.
-  int bindings = 0;
+  int bindings = 0, fallback_keys = 0;
   const rapidjson::Value* list = FindMember(discovered, "bindings");
   for (const rapidjson::Value& binding : (list != nullptr && list->IsArray() ? *list : EmptyArray()).GetArray()) {
     ++bindings;
@@ -447,6 +447,11 @@ void CheckPatchNames(const Snapshot& snapshot, const ConnectorDir& folder, const
     }
     const SnapshotStream* stream = stream_named(by_recommended, ViewOf(*recommended));
     if (stream == nullptr) continue;
+    // The shim's own fallback key of a keyless stream is in the schema it writes.
+    if (const rapidjson::Value* fallback = FindMember(binding, "isFallbackKey"); fallback && fallback->IsTrue()) {
+      ++fallback_keys;
+      continue;
+    }
     absl::StatusOr<std::optional<ConnectorDir::StreamFile>> pk = folder.StreamKey(ViewOf(*recommended));
     const bool from_file = pk.ok() && pk->has_value();
     const std::string origin =
@@ -467,9 +472,12 @@ void CheckPatchNames(const Snapshot& snapshot, const ConnectorDir& folder, const
     }
   }
   const rapidjson::Value* complete = FindMember(snapshot.streams, "complete");
-  shown.push_back(absl::StrCat("upstream snapshot: ", streams.size(), " streams",
-                               complete != nullptr && complete->IsTrue() ? "" : " (partial)", ", ", bindings,
-                               " bindings discovered"));
+  shown.push_back(absl::StrCat(
+      "upstream snapshot: ", streams.size(), " streams", complete != nullptr && complete->IsTrue() ? "" : " (partial)",
+      ", ", bindings, " bindings discovered",
+      fallback_keys == 0
+          ? ""
+          : absl::StrCat(" (", fallback_keys, " with the fallback key ", "/_meta/row_id: no primary key upstream)")));
 }
 
 void CheckOAuthMarks(const ConnectorDir& folder, const rapidjson::Value& config_schema,

@@ -36,8 +36,8 @@ TEST(Catalog, H5_ConfiguredCatalog) {
       R"({"streams":[{"stream":{"name":"users","json_schema":{"type":"object","properties":{"id":{"type":"integer"},"updated":{"type":"string","format":"date-time"}},"required":["id"]},"supported_sync_modes":["incremental"],"source_defined_cursor":null,"default_cursor_field":null,"source_defined_primary_key":null,"namespace":null},"sync_mode":"incremental","destination_sync_mode":"append","cursor_field":["updated"],"primary_key":[["id"]],"projections":{"id":"/id","updated":"/updated"},"generation_id":0,"minimum_generation_id":0,"sync_id":0}],"estuary.dev/range":{"begin":"00000000","end":"ffffffff"}})");
 }
 
-// D15: Airbyte's refresh fields carry the binding's backfill counter.
-TEST(Catalog, D15_RefreshFields) {
+// D16: Airbyte's refresh fields carry the binding's backfill counter.
+TEST(Catalog, D16_RefreshFields) {
   capture::Request::Open open = OpenFrom(
       R"({"open":{"capture":{"bindings":[{"resourceConfig":{"stream":"s","syncMode":"incremental"},"collection":{},"backfill":3}]}}})");
   ResourceSpec resource = *ParseResourceSpec(open.capture().bindings(0).resource_config_json());

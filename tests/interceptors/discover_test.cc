@@ -104,25 +104,57 @@ TEST_F(DiscoverTest, PkFileOverridesAndWildcardFallback) {
   EXPECT_JSON_EQ(WriteJson(bindings[1]["key"]), R"(["/tenant","/id"])");
 }
 
-TEST_F(DiscoverTest, EmptyPkFileGivesNoKey) {
+// An empty pk.json (or no key at all) gives the fallback key (D16).
+TEST_F(DiscoverTest, EmptyPkFileGivesTheFallbackKey) {
   dir_.Write("streams/s.pk.json", "[]");
   auto out = Build(R"({"streams":[{"name":"s","json_schema":{},"source_defined_primary_key":[["id"]]}]})");
   ASSERT_TRUE(out.ok());
   EXPECT_JSON_EQ(
       *out,
-      R"({"discovered":{"bindings":[{"recommendedName":"s","resourceConfig":{"stream":"s","syncMode":"full_refresh","cursorField":[]},"documentSchema":{}}]}})");
+      R"({"discovered":{"bindings":[{"recommendedName":"s","resourceConfig":{"stream":"s","syncMode":"full_refresh","cursorField":[]},"documentSchema":{"properties":{"_meta":{"type":"object","properties":{"row_id":{"type":"integer","description":"The fallback key airbyte-to-flow adds: the stream has no primary key."}},"required":["row_id"]}},"required":["_meta"]},"key":["/_meta/row_id"],"isFallbackKey":true}]}})");
+}
+
+TEST_F(DiscoverTest, FallbackKeyKeepsAnExistingMetaAndOnlyKeylessStreamsGetIt) {
+  auto out = Build(R"({"streams":[
+    {"name":"logs","json_schema":{"type":"object","required":["msg"],"properties":{"msg":{"type":"string"},
+      "_meta":{"type":"object","properties":{"source":{"type":"string"}},"required":["source"]}}},
+     "supported_sync_modes":["incremental"],"source_defined_cursor":true,"default_cursor_field":["msg"]},
+    {"name":"users","json_schema":{"properties":{"id":{"type":"integer"}}},"source_defined_primary_key":[["id"]]}]})");
+  ASSERT_TRUE(out.ok()) << out.status();
+  rapidjson::Document doc = ParseOrDie(*out);
+  const auto& logs = doc["discovered"]["bindings"][0];
+  EXPECT_JSON_EQ(WriteJson(logs["key"]), R"(["/_meta/row_id"])");
+  EXPECT_TRUE(logs["isFallbackKey"].GetBool());
+  EXPECT_JSON_EQ(WriteJson(logs["documentSchema"]["required"]), R"(["msg","_meta"])");
+  EXPECT_JSON_EQ(WriteJson(logs["documentSchema"]["properties"]["_meta"]["required"]), R"(["source","row_id"])");
+  EXPECT_JSON_EQ(WriteJson(logs["documentSchema"]["properties"]["_meta"]["properties"]["source"]),
+                 R"({"type":"string"})");
+  // The cursor is the source's, not the fallback key.
+  EXPECT_JSON_EQ(WriteJson(logs["resourceConfig"]),
+                 R"({"stream":"logs","syncMode":"incremental","cursorField":["msg"]})");
+  const auto& users = doc["discovered"]["bindings"][1];
+  EXPECT_JSON_EQ(WriteJson(users["key"]), R"(["/id"])");
+  EXPECT_FALSE(users.HasMember("isFallbackKey"));
+  EXPECT_FALSE(users["documentSchema"]["properties"].HasMember("_meta"));
+}
+
+TEST_F(DiscoverTest, FallbackKeyNeedsAnObjectMeta) {
+  auto out = Build(R"({"streams":[{"name":"odd","json_schema":{"properties":{"_meta":true}}}]})");
+  ASSERT_FALSE(out.ok());
+  EXPECT_TRUE(absl::StrContains(out.status().message(), "catalog stream `odd`")) << out.status();
+  EXPECT_TRUE(absl::StrContains(out.status().message(), "pk.json")) << out.status();
 }
 
 TEST_F(DiscoverTest, StreamPatchSpecificReplacesWildcard) {
   dir_.Write("streams/*.patch.json", R"({"properties":{"wild":{"type":"string"}}})");
   dir_.Write("streams/special.patch.json", R"({"properties":{"own":{"type":"integer"}}})");
   auto out = Build(
-      R"({"streams":[{"name":"special","json_schema":{"properties":{}}},{"name":"plain","json_schema":{"properties":{}}}]})");
+      R"({"streams":[{"name":"special","json_schema":{"properties":{}},"source_defined_primary_key":[["own"]]},{"name":"plain","json_schema":{"properties":{}}}]})");
   rapidjson::Document doc = ParseOrDie(*out);
-  EXPECT_JSON_EQ(WriteJson(doc["discovered"]["bindings"][0]["documentSchema"]),
-                 R"({"properties":{"own":{"type":"integer"}}})");
-  EXPECT_JSON_EQ(WriteJson(doc["discovered"]["bindings"][1]["documentSchema"]),
-                 R"({"properties":{"wild":{"type":"string"}}})");
+  EXPECT_JSON_EQ(WriteJson(doc["discovered"]["bindings"][0]["documentSchema"]["properties"]),
+                 R"({"own":{"type":"integer"}})");
+  EXPECT_JSON_EQ(WriteJson(doc["discovered"]["bindings"][1]["documentSchema"]["properties"]["wild"]),
+                 R"({"type":"string"})");
 }
 
 TEST_F(DiscoverTest, OmittedSelectedAndNormalizations) {

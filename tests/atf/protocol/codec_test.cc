@@ -245,11 +245,11 @@ TEST(ProtoCodec, ChoosesCodecByFlagThenEnvironment) {
   EXPECT_EQ(*ChooseCodec("", "json"), Codec::kJson);
   EXPECT_EQ(*ChooseCodec("", "protobuf"), Codec::kProto);
   EXPECT_EQ(*ChooseCodec("", ""), Codec::kProto);
-  EXPECT_EQ(*ChooseCodec("", nullptr), std::nullopt);  // D14: the first bytes decide
+  EXPECT_EQ(*ChooseCodec("", nullptr), std::nullopt);  // D15: the first bytes decide
   EXPECT_FALSE(ChooseCodec("yaml", nullptr).ok());
 }
 
-// D14: which codec Flow speaks, from the first bytes of its input.
+// D15: which codec Flow speaks, from the first bytes of its input.
 TEST(ProtoCodec, CodecOfPrefix) {
   std::string spec_frame;
   capture::Request spec;
@@ -258,7 +258,9 @@ TEST(ProtoCodec, CodecOfPrefix) {
   EXPECT_EQ(CodecOfPrefix(spec_frame, false), Codec::kProto);
   EXPECT_EQ(CodecOfPrefix(R"({"spec":{}})", false), Codec::kJson);
   EXPECT_EQ(CodecOfPrefix("\n  { \"open\"", false), Codec::kJson);
-  EXPECT_EQ(CodecOfPrefix("{}", false), Codec::kJson);
+  EXPECT_EQ(CodecOfPrefix("{}", false), std::nullopt);  // 7b 7d 00 00 is a 32 KiB frame
+  EXPECT_EQ(CodecOfPrefix("{}", true), Codec::kJson);
+  EXPECT_EQ(CodecOfPrefix("{}\n{", false), Codec::kJson);
   EXPECT_EQ(CodecOfPrefix("{", false), std::nullopt);
   EXPECT_EQ(CodecOfPrefix(R"({"sp)", false), std::nullopt);
   EXPECT_EQ(CodecOfPrefix("", true), Codec::kJson);
@@ -267,6 +269,15 @@ TEST(ProtoCodec, CodecOfPrefix) {
   EXPECT_EQ(CodecOfPrefix(std::string("\x7b\x22\x00\x00\x0a", 5), false), Codec::kProto);
   EXPECT_EQ(CodecOfPrefix(std::string("\x7b\x22\x73\x00\x0a", 5), false), Codec::kProto);
   EXPECT_EQ(CodecOfPrefix(std::string("\x0a\x00\x00\x00\x32", 5), false), Codec::kProto);
+  EXPECT_EQ(CodecOfPrefix(std::string("\x7b\x7d\x00\x00\x0a", 5), false), Codec::kProto);
+  EXPECT_EQ(CodecOfPrefix(std::string("\x7b\x22\x22\x00\x0a", 5), false), Codec::kProto);
+  // Every frame length below 144 MiB (0x09000000) reads as a frame.
+  for (uint32_t length = 0; length < 0x09000000u; length += (length < (1u << 24) ? 1 : 251)) {
+    std::string frame(4, '\0');
+    for (int k = 0; k < 4; ++k) frame[k] = static_cast<char>((length >> (8 * k)) & 0xff);
+    frame.append("\"a\":1}");
+    ASSERT_EQ(CodecOfPrefix(frame, false), Codec::kProto) << "length " << length;
+  }
   // Text that is not JSON is reported as a bad JSON line, not a huge frame.
   EXPECT_EQ(CodecOfPrefix("not json\n", false), Codec::kJson);
   EXPECT_EQ(CodecOfPrefix("no", false), std::nullopt);
