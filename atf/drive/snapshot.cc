@@ -64,7 +64,8 @@ absl::Status CheckMasks(const std::vector<std::string>& masks, absl::string_view
 // The discovered object with bindings sorted by recommendedName.
 rapidjson::Document SortedDiscover(const capture::Response& response) {
   rapidjson::Document doc;
-  doc.Parse(ResponseBodyJson(response).c_str());
+  const std::string body = ResponseBodyJson(response);
+  doc.Parse(body.data(), body.size());  // sized: RapidJSON's SSE2 scan of a C string reads past it
   auto found = doc.IsObject() ? doc.FindMember("bindings") : doc.MemberEnd();
   if (doc.IsObject() && found != doc.MemberEnd() && found->value.IsArray()) {
     Value* bindings = &found->value;
@@ -126,7 +127,7 @@ absl::StatusOr<rapidjson::Document> CaptureSnapshot(const DriveContext& ctx, con
   }
   out.AddMember("collections", collections, alloc);
   rapidjson::Document state(&alloc);
-  state.Parse(result.state_json.c_str());
+  state.Parse(result.state_json.data(), result.state_json.size());
   for (const std::string& mask : settings.state_masks) ApplyMask(state, mask, alloc);
   out.AddMember("state", Value(state, alloc), alloc);
   return out;
@@ -141,7 +142,8 @@ absl::StatusOr<Snapshot> TakeSnapshot(const DriveContext& ctx, const SnapshotSet
   request.config_json = config;
   ATF_ASSIGN_OR_RETURN(capture::Response discovered, FetchDiscovered(ctx, request));
   Snapshot snapshot;
-  snapshot.spec.Parse(ResponseBodyJson(spec).c_str());
+  const std::string spec_body = ResponseBodyJson(spec);
+  snapshot.spec.Parse(spec_body.data(), spec_body.size());
   snapshot.discover = SortedDiscover(discovered);
   if (!settings.capture) return snapshot;
   const Catalog catalog = CatalogFromDiscovered(discovered.discovered(), names, config);
