@@ -90,9 +90,12 @@ absl::Status CaptureInterceptor::PrepareBindings() {
         ParseJson(write_schema.empty() ? "{}" : write_schema, absl::StrCat(where, " writeSchema"));
     if (!schema.ok()) return absl::InvalidArgumentError(schema.status().message());
 
-    CaptureRoutes::Binding compiled{static_cast<uint32_t>(i), *resource,
+    CaptureRoutes::Binding compiled{static_cast<uint32_t>(i),
+                                    *resource,
                                     NormalizationPlan::Compile(*schema, to_date.value_or(std::vector<std::string>{})),
-                                    binding.backfill(), HasRowId(binding.collection(), *schema)};
+                                    binding.backfill(),
+                                    HasRowId(binding.collection(), *schema),
+                                    IsCdcSchema(*schema)};
     ATF_RETURN_IF_ERROR(routes_.Add(std::move(compiled), where));
     owned.push_back(name);
   }
@@ -144,6 +147,19 @@ absl::StatusOr<std::string> CaptureInterceptor::PrepareState(std::vector<Catalog
                            "other streams resume"));
   }
   checkpoints_.SetBackfills(*state);
+  stream_shaped_ = state->shape == ConnectorState::Shape::kStream;
+  for (const CaptureRoutes::Binding& binding : routes_.bindings()) {
+    const std::string key = StreamId{binding.resource.stream, binding.resource.ns}.StateKey();
+    if (binding.resource.sync_mode == "full_refresh" &&
+        std::find(state->stream_keys.begin(), state->stream_keys.end(), key) != state->stream_keys.end()) {
+      full_refresh_with_state_.push_back(key);
+    }
+  }
+  if (!state->markers_dropped.empty()) {
+    log_.Info(absl::StrCat("not handing back the completed full-refresh pass of `",
+                           absl::StrJoin(state->markers_dropped, "`, `"),
+                           "`: the connector reads them again from the start"));
+  }
   // Refresh fields for connectors that read them, and the row counters.
   const uint64_t sync_id = static_cast<uint64_t>(absl::ToUnixSeconds(absl::Now()));
   next_row_id_.assign(routes_.bindings().size(), 0);
@@ -235,6 +251,8 @@ absl::StatusOr<std::vector<std::string>> CaptureInterceptor::Prepare() {
   ATF_ASSIGN_OR_RETURN(std::string state_path, WriteInputFile(ctx_, "state.json", state));
 
   progress_.emplace(std::move(names));
+  record_counts_.emplace(routes_.bindings().size());
+  count_warned_.assign(routes_.bindings().size() + 1, false);
   capture::Response opened;
   opened.mutable_opened();
   ATF_RETURN_IF_ERROR(ctx_.out.Write(opened));
@@ -302,10 +320,21 @@ std::optional<RecordWorker::Encoded> CaptureWorker::Encode(const AirbyteMessage&
       doc = normalizer_.Apply(scratch_in_, 0, &scratch_out_);
     }
   }
-  if (doc.data() == data.data()) return Encoded{*route, false, message.data.begin, data.size()};
+  // `_meta` from the envelope: CDC deletes and the source's changes (D17).
+  uint8_t marks = 0;
+  const DocumentMeta meta = EnvelopeMeta(message, routes_.bindings()[*route].cdc, &changes_, &marks);
+  if (!meta.empty()) {
+    with_meta_.clear();
+    if (AppendWithMeta(doc, meta, &with_meta_).ok()) {
+      doc = with_meta_;
+    } else {
+      marks = 0;  // not an object: WriteEncoded reports it when it adds the row id, else it passes as written
+    }
+  }
+  if (doc.data() == data.data()) return Encoded{*route, false, message.data.begin, data.size(), marks};
   const size_t offset = arena->size();
   arena->append(doc.data(), doc.size());
-  return Encoded{*route, true, offset, doc.size()};
+  return Encoded{*route, true, offset, doc.size(), marks};
 }
 
 absl::Status CaptureInterceptor::OnRecord(const AirbyteMessage& message) {
@@ -317,10 +346,11 @@ absl::Status CaptureInterceptor::OnRecord(const AirbyteMessage& message) {
                                                    ", which no binding of this capture captures"));
   }
   const absl::string_view source = encoded->in_arena ? absl::string_view(inline_arena_) : message.line;
-  return WriteEncoded(encoded->slot, source.substr(encoded->offset, encoded->size));
+  return WriteEncoded(encoded->slot, source.substr(encoded->offset, encoded->size), encoded->marks);
 }
 
-absl::Status CaptureInterceptor::WriteEncoded(uint32_t slot, absl::string_view doc) {
+absl::Status CaptureInterceptor::WriteEncoded(uint32_t slot, absl::string_view doc, uint8_t marks) {
+  if (marks != 0) NoteMarks(slot, marks);
   if (routes_.bindings()[slot].fills_row_id) {
     // The fallback key, in the connector's order (on the session thread).
     DocumentMeta meta;
@@ -331,11 +361,88 @@ absl::Status CaptureInterceptor::WriteEncoded(uint32_t slot, absl::string_view d
   }
   ATF_RETURN_IF_ERROR(ctx_.out.WriteCaptured(routes_.bindings()[slot].index, doc));
   progress_->Record(slot, doc.size());
+  record_counts_->Record(slot);
   last_was_checkpoint_ = false;
   return absl::OkStatus();
 }
 
+void CaptureInterceptor::NoteMarks(uint32_t slot, uint8_t marks) {
+  if (marks & kMarkDeleted) progress_->Deleted(slot);
+  if (marks & kMarkSourceChanges) {
+    progress_->SourceChanges(slot);
+    const uint64_t n = progress_->source_changes(slot);
+    // The first few, then once per thousand (the summary has them all).
+    if (n <= 3 || n % 1000 == 0) {
+      const CaptureRoutes::Binding& binding = routes_.bindings()[slot];
+      log_.Warn(absl::StrCat("the source changed values of a record of stream ",
+                             Describe(binding.resource.stream, binding.resource.ns),
+                             " (nulled or truncated): see the document's /_meta/airbyteChanges"),
+                LogFields().Add("records_with_changes", n));
+    }
+  }
+}
+
+absl::Status CaptureInterceptor::CheckRecordCount(const AirbyteMessage& message, std::optional<uint32_t> slot,
+                                                  absl::string_view stream) {
+  std::optional<double> reported;
+  const rapidjson::Value* stats = FindMember(*message.Payload(), "sourceStats");
+  if (const rapidjson::Value* count = stats != nullptr ? FindMember(*stats, "recordCount") : nullptr;
+      count != nullptr && count->IsNumber()) {
+    reported = count->GetDouble();
+  }
+  const RecordCounts::Check check = record_counts_->OnState(slot, reported);
+  if (!check.checked) return absl::OkStatus();
+  progress_->CountChecked(slot, check.mismatch);
+  if (!check.mismatch) return absl::OkStatus();
+  const std::string what = absl::StrCat(
+      slot ? absl::StrCat("stream ", stream, ": the connector's STATE") : std::string("the connector's STATE"),
+      " says ", absl::StrFormat("%.17g", check.reported), " records were emitted since ",
+      slot ? "its previous state" : "the previous state", ", and the shim received ", check.forwarded);
+  if (ctx_.options.strict_records) {
+    return absl::DataLossError(absl::StrCat(what, " (--strict-records stops before this checkpoint)"));
+  }
+  char& warned = count_warned_[slot ? *slot : count_warned_.size() - 1];
+  if (!warned) {
+    warned = true;
+    log_.Warn(absl::StrCat(what, "; records may have been lost before they reached the shim (further mismatches ",
+                           "are counted in the summary)"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CaptureInterceptor::OnState(const AirbyteMessage& message) {
+  // Which stream the STATE is of (none: GLOBAL or LEGACY).
+  std::optional<uint32_t> slot;
+  std::string key, stream_name;
+  absl::string_view text =
+      message.state_data.present ? message.state_data.Of(message.line) : message.state_global.Of(message.line);
+  const rapidjson::Value* stream = message.state_data.present ? nullptr : FindMember(*message.Payload(), "stream");
+  if (stream != nullptr && !stream->IsNull()) {
+    const rapidjson::Value* descriptor = FindMember(*stream, "stream_descriptor");
+    const rapidjson::Value* name = descriptor != nullptr ? FindMember(*descriptor, "name") : nullptr;
+    const rapidjson::Value* ns = descriptor != nullptr ? FindMember(*descriptor, "namespace") : nullptr;
+    StreamId id{name != nullptr && name->IsString() ? std::string(ViewOf(*name)) : "", std::nullopt};
+    if (ns != nullptr && ns->IsString()) id.ns = std::string(ViewOf(*ns));
+    key = id.StateKey();
+    stream_name = Describe(id.name, id.ns);
+    slot = routes_.Find(id.name, id.ns);
+    text = message.state_stream_state.present ? message.state_stream_state.Of(message.line) : "{}";
+    stream_shaped_ = true;
+    if (slot && routes_.bindings()[*slot].resource.sync_mode == "full_refresh" &&
+        std::find(full_refresh_with_state_.begin(), full_refresh_with_state_.end(), key) ==
+            full_refresh_with_state_.end()) {
+      full_refresh_with_state_.push_back(key);
+    }
+  }
+  ATF_RETURN_IF_ERROR(CheckRecordCount(message, slot, stream_name));
+  // The same STATE again, with no document since the last checkpoint, says nothing new.
+  auto [last, inserted] = last_state_.try_emplace(key, text);
+  if (!inserted) {
+    if (last->second == text && last_was_checkpoint_ && !checkpoints_.control_config_pending()) {
+      return absl::OkStatus();
+    }
+    last->second.assign(text.data(), text.size());
+  }
   checkpoints_.SetRowIds(RowIdsJson());
   ATF_ASSIGN_OR_RETURN(capture::Response checkpoint, checkpoints_.FromState(message));
   ATF_RETURN_IF_ERROR(ctx_.out.Write(checkpoint));
@@ -400,6 +507,16 @@ absl::Status CaptureInterceptor::OnControlConfig(absl::string_view config_json) 
 }
 
 absl::Status CaptureInterceptor::Finish(const RunOutcome&) {
+  // A completed session ends each full-refresh pass: its state goes, so the
+  // next session reads the stream again instead of resuming a finished pass.
+  if (stream_shaped_ && !full_refresh_with_state_.empty()) {
+    log_.Info(absl::StrCat("the connector completed: clearing the state of full-refresh `",
+                           absl::StrJoin(full_refresh_with_state_, "`, `"), "` for the next session"));
+    checkpoints_.SetRowIds(RowIdsJson());
+    last_was_checkpoint_ = true;
+    progress_->Checkpoint();
+    return ctx_.out.Write(checkpoints_.Completion(full_refresh_with_state_));
+  }
   if (last_was_checkpoint_ && !checkpoints_.control_config_pending()) return absl::OkStatus();
   if (!last_was_checkpoint_) {
     log_.Warn(

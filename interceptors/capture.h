@@ -15,6 +15,7 @@
 #include "interceptors/interceptor.h"
 #include "interceptors/normalize.h"
 #include "interceptors/progress.h"
+#include "interceptors/record_counts.h"
 #include "interceptors/resource.h"
 #include "interceptors/state.h"
 
@@ -34,6 +35,8 @@ class CaptureRoutes {
     // The collection's schema has the fallback key `_meta/row_id`, which the
     // shim fills (docs/decisions.md, D16).
     bool fills_row_id = false;
+    // The schema has `_ab_cdc_deleted_at`: records get `_meta/op` (D17).
+    bool cdc = false;
   };
 
   // An error when a (namespace, stream) is bound twice.
@@ -67,6 +70,7 @@ class CaptureWorker : public RecordWorker {
   std::optional<uint32_t> visited_;  // whose plan the normalizer saw during the parse
   DocumentNormalizer normalizer_;
   std::string scratch_in_, scratch_out_;
+  std::string changes_, with_meta_;  // record.meta.changes; a document with its `_meta`
 };
 
 class CaptureInterceptor : public Interceptor, public RecordEncoder {
@@ -83,7 +87,7 @@ class CaptureInterceptor : public Interceptor, public RecordEncoder {
   DataVisitorFactory* data_visitors() override { return &inline_worker_; }
   RecordEncoder* record_encoder() override { return this; }
   std::unique_ptr<RecordWorker> NewWorker() override { return std::make_unique<CaptureWorker>(routes_); }
-  absl::Status WriteEncoded(uint32_t slot, absl::string_view doc) override;
+  absl::Status WriteEncoded(uint32_t slot, absl::string_view doc, uint8_t marks) override;
   // The connector exited 0: the final checkpoint when one is missing.
   absl::Status Finish(const RunOutcome& outcome) override;
 
@@ -103,6 +107,10 @@ class CaptureInterceptor : public Interceptor, public RecordEncoder {
   absl::StatusOr<std::string> PrepareConfig();
   absl::Status OnRecord(const AirbyteMessage& message);
   absl::Status OnState(const AirbyteMessage& message);
+  // The record-count check of a STATE (D17): warns, or fails with --strict-records.
+  absl::Status CheckRecordCount(const AirbyteMessage& message, std::optional<uint32_t> slot, absl::string_view stream);
+  // Counts and warns about what a worker added to a document (D17).
+  void NoteMarks(uint32_t slot, uint8_t marks);
   // The session's state.json, after backfill resets (logged).
   absl::StatusOr<std::string> PrepareState(std::vector<CatalogStream>& catalog_streams);
   // The row ids of fallback-key bindings, as the checkpoint records them.
@@ -123,6 +131,15 @@ class CaptureInterceptor : public Interceptor, public RecordEncoder {
   // full-refresh streams, a counter carried in the state for incremental ones.
   std::vector<uint64_t> next_row_id_;
   std::string with_meta_;  // a document with its `_meta` added
+  std::optional<RecordCounts> record_counts_;
+  std::vector<char> count_warned_;  // per slot, and one more for GLOBAL/LEGACY (bool)
+  // Per-stream state: whether the session's state has that shape, and the
+  // full-refresh streams holding state, which a completed session clears (D17).
+  bool stream_shaped_ = false;
+  std::vector<std::string> full_refresh_with_state_;
+  // The text of each stream's last STATE (key "" for GLOBAL/LEGACY): an
+  // identical STATE with nothing new before it adds no checkpoint.
+  absl::flat_hash_map<std::string, std::string> last_state_;
 };
 
 }  // namespace atf

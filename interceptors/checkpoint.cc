@@ -1,4 +1,6 @@
 // The outbound half of interceptors/state.h: STATE messages to checkpoints.
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "atf/base/json.h"
@@ -113,6 +115,20 @@ capture::Response CheckpointBuilder::Synthetic() {
   capture::Response response;
   flow::ConnectorState* checkpoint = response.mutable_checkpoint()->mutable_state();
   checkpoint->set_updated_json(Inject("{}", DueMembers(replace, "")));
+  checkpoint->set_merge_patch(!replace);
+  return response;
+}
+
+capture::Response CheckpointBuilder::Completion(const std::vector<std::string>& full_refresh_streams) {
+  for (const std::string& stream : full_refresh_streams) {
+    if (std::find(deletions_.begin(), deletions_.end(), stream) == deletions_.end()) deletions_.push_back(stream);
+  }
+  const bool replace = replace_next_;
+  replace_next_ = false;
+  capture::Response response;
+  flow::ConnectorState* checkpoint = response.mutable_checkpoint()->mutable_state();
+  checkpoint->set_updated_json(
+      Inject(absl::StrCat("{\"", kStateFormatKey, "\":\"per_stream\"}"), DueMembers(replace, "")));
   checkpoint->set_merge_patch(!replace);
   return response;
 }

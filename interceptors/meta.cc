@@ -193,9 +193,46 @@ bool AddMetaProperty(rapidjson::Document& schema, absl::string_view name, const 
 
 rapidjson::Document RowIdSchema() {
   rapidjson::Document doc;
-  doc.Parse(
-      R"({"type":"integer","description":"The fallback key airbyte-to-flow adds: the stream has no primary key."})");
+  constexpr absl::string_view kSchema =
+      R"({"type":"integer","description":"The fallback key airbyte-to-flow adds: the stream has no primary key."})";
+  doc.Parse(kSchema.data(), kSchema.size());
   return doc;
+}
+
+bool IsCdcSchema(const rapidjson::Value& schema) {
+  const rapidjson::Value* properties = FindMember(schema, "properties");
+  return properties != nullptr && properties->IsObject() && properties->HasMember("_ab_cdc_deleted_at");
+}
+
+rapidjson::Document OpSchema() {
+  rapidjson::Document doc;
+  constexpr absl::string_view kSchema =
+      R"({"type":"string","enum":["c","u","d"],"description":"The change of a CDC source: d when it deleted the row (its _ab_cdc_deleted_at is set), else u."})";
+  doc.Parse(kSchema.data(), kSchema.size());
+  return doc;
+}
+
+DocumentMeta EnvelopeMeta(const AirbyteMessage& message, bool cdc_stream, std::string* storage, uint8_t* marks) {
+  DocumentMeta meta;
+  *marks = 0;
+  using Cdc = AirbyteMessage::CdcDeletedAt;
+  if (cdc_stream || message.cdc_deleted_at != Cdc::kAbsent) {
+    const bool deleted = message.cdc_deleted_at == Cdc::kSet;
+    meta.op = deleted ? "d" : "u";
+    if (deleted) *marks |= kMarkDeleted;
+  }
+  if (message.record_meta.present) {
+    rapidjson::Document envelope;
+    const absl::string_view text = message.record_meta.Of(message.line);
+    envelope.Parse(text.data(), text.size());
+    const rapidjson::Value* changes = envelope.HasParseError() ? nullptr : FindMember(envelope, "changes");
+    if (changes != nullptr && changes->IsArray() && !changes->Empty()) {
+      *storage = WriteJson(*changes);
+      meta.changes_json = *storage;
+      *marks |= kMarkSourceChanges;
+    }
+  }
+  return meta;
 }
 
 }  // namespace atf

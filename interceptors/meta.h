@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "atf/protocol/airbyte.h"
 #include "rapidjson/document.h"
 
 namespace atf {
@@ -39,5 +40,21 @@ bool AddMetaProperty(rapidjson::Document& schema, absl::string_view name, const 
 
 // The schema of the fallback key `_meta/row_id`.
 rapidjson::Document RowIdSchema();
+
+// A CDC stream's schema: it has Airbyte's `_ab_cdc_deleted_at` column.
+bool IsCdcSchema(const rapidjson::Value& schema);
+// The schema of `_meta/op` that Discover adds to a CDC stream.
+rapidjson::Document OpSchema();
+
+// What a capture worker added to a document, for the session thread to count
+// (RecordWorker::Encoded::marks).
+inline constexpr uint8_t kMarkDeleted = 1;        // `_meta/op` is "d"
+inline constexpr uint8_t kMarkSourceChanges = 2;  // `_meta/airbyteChanges` was set
+
+// The `_meta` members a record's envelope asks for (D17): `op` for a CDC
+// record ("d" when `_ab_cdc_deleted_at` is set, else "u"; `cdc_stream` or the
+// column's presence makes a record CDC), `airbyteChanges` from a non-empty
+// `record.meta.changes` (its JSON is kept in `storage`). Sets `marks`.
+DocumentMeta EnvelopeMeta(const AirbyteMessage& message, bool cdc_stream, std::string* storage, uint8_t* marks);
 
 }  // namespace atf

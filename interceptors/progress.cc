@@ -33,10 +33,27 @@ std::string CaptureProgress::StreamsJson(const std::vector<Counts>& since, doubl
                       "\":", counts_[i].repairs[kind]);
     }
     if (!repairs.empty()) absl::StrAppend(&out, R"(,"repaired":{)", repairs, "}");
+    // Totals since the start, as repairs.
+    const Counts& c = counts_[i];
+    if (c.deletes != 0) absl::StrAppend(&out, R"(,"deletes":)", c.deletes);
+    if (c.source_changes != 0) absl::StrAppend(&out, R"(,"source_changes":)", c.source_changes);
+    if (c.count_checks != 0) {
+      absl::StrAppend(&out, R"(,"record_count_checks":)", c.count_checks, R"(,"record_count_mismatches":)",
+                      c.count_mismatches);
+    }
     out.push_back('}');
   }
   out.push_back('}');
   return out;
+}
+
+void CaptureProgress::CountChecked(std::optional<size_t> stream, bool mismatch) {
+  ++count_checks_;
+  count_mismatches_ += mismatch;
+  if (stream) {
+    ++counts_[*stream].count_checks;
+    counts_[*stream].count_mismatches += mismatch;
+  }
 }
 
 uint64_t CaptureProgress::repaired_records(size_t stream) const {
@@ -69,6 +86,8 @@ void CaptureProgress::LogSummary(Logger log, absl::string_view ending, uint64_t 
                                    .Add("bytes", bytes)
                                    .Add("checkpoints", checkpoints_)
                                    .Add("acknowledgements", acknowledgements)
+                                   .Add("record_count_checks", count_checks_)
+                                   .Add("record_count_mismatches", count_mismatches_)
                                    .Add("elapsed_seconds", seconds)
                                    .AddJson("streams", StreamsJson(std::vector<Counts>(counts_.size()), seconds)));
 }

@@ -22,8 +22,11 @@ std::string StreamEntry(const StreamId& id, const rapidjson::Value& state) {
 }
 
 // The STREAM list for a per-stream state object (see StateForConnector).
+// `kept`/`dropped` (optional) receive the keys of the entries stored, and of
+// those left out as full-refresh completion markers.
 std::string StreamList(const rapidjson::Value& stored, const std::vector<StreamId>& bound,
-                       const std::vector<std::string>& reset = {}) {
+                       const std::vector<std::string>& reset = {}, std::vector<std::string>* kept = nullptr,
+                       std::vector<std::string>* dropped = nullptr) {
   auto was_reset = [&](absl::string_view key) { return std::find(reset.begin(), reset.end(), key) != reset.end(); };
   std::vector<std::pair<std::string, std::string>> entries;  // (sort key, entry)
   auto has_key = [&](const std::string& key) { return FindMember(stored, key) != nullptr; };
@@ -33,6 +36,7 @@ std::string StreamList(const rapidjson::Value& stored, const std::vector<StreamI
   std::vector<std::string> migrated;  // bare keys taken over by a namespaced binding
   for (const StreamId& id : bound) {
     if (!id.ns || has_key(id.StateKey()) || !has_key(id.name) || was_reset(id.StateKey())) continue;
+    if (IsFullRefreshMarker(*FindMember(stored, id.name))) continue;
     entries.emplace_back(id.StateKey(), StreamEntry(id, *FindMember(stored, id.name)));
     migrated.push_back(id.name);
   }
@@ -48,6 +52,11 @@ std::string StreamList(const rapidjson::Value& stored, const std::vector<StreamI
       id = StreamId{key.substr(slash + 1), key.substr(0, slash)};
     }
     if (was_reset(id.StateKey())) continue;
+    if (kept != nullptr) kept->push_back(key);
+    if (IsFullRefreshMarker(member.value)) {
+      if (dropped != nullptr) dropped->push_back(key);
+      continue;
+    }
     entries.emplace_back(key, StreamEntry(id, member.value));
   }
   std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -58,6 +67,14 @@ std::string StreamList(const rapidjson::Value& stored, const std::vector<StreamI
 }
 
 }  // namespace
+
+bool IsFullRefreshMarker(const rapidjson::Value& stream_state) {
+  if (!stream_state.IsObject() || stream_state.MemberCount() != 1) return false;
+  const auto& member = *stream_state.MemberBegin();
+  const absl::string_view name = ViewOf(member.name);
+  return (name == "__ab_full_refresh_sync_complete" || name == "__ab_no_cursor_state_message") &&
+         member.value.IsBool() && member.value.GetBool();
+}
 
 bool IsShimStateKey(absl::string_view key) {
   return key == kStateFormatKey || key == kGlobalKey || key == kControlConfigKey || key == kBackfillsKey ||
@@ -180,7 +197,7 @@ absl::StatusOr<ConnectorState> ConnectorStateFor(absl::string_view stored, const
     const rapidjson::Value* marker = FindMember(state, kStateFormatKey);
     if (per_stream_env || (marker != nullptr && marker->IsString() && ViewOf(*marker) == "per_stream")) {
       out.shape = ConnectorState::Shape::kStream;
-      out.json = StreamList(state, ids, out.reset_streams);
+      out.json = StreamList(state, ids, out.reset_streams, &out.stream_keys, &out.markers_dropped);
       return out;
     }
     out.shape = ConnectorState::Shape::kLegacy;

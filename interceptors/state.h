@@ -74,7 +74,16 @@ struct ConnectorState {
   bool backfills_changed = false;
   // {"<stream key>": next row id} as stored, for fallback keys.
   std::vector<std::pair<std::string, uint64_t>> row_ids;
+  // STREAM shape: the keys of the stored per-stream entries, and those left
+  // out because they hold only a full-refresh completion marker (D17).
+  std::vector<std::string> stream_keys, markers_dropped;
 };
+
+// Whether a stream state is only the marker Airbyte's CDK writes after a
+// completed full-refresh pass (`__ab_full_refresh_sync_complete`) or for a
+// stream that cannot resume (`__ab_no_cursor_state_message`): handed back, the
+// CDK would read nothing.
+bool IsFullRefreshMarker(const rapidjson::Value& stream_state);
 absl::StatusOr<ConnectorState> ConnectorStateFor(absl::string_view stored, const std::vector<BoundStream>& bound,
                                                  bool per_stream_env);
 
@@ -111,6 +120,9 @@ class CheckpointBuilder {
 
   // The synthetic final checkpoint (an empty merge patch, plus what is pending).
   capture::Response Synthetic();
+  // The final checkpoint of a completed session (D17): the state of every
+  // full-refresh stream is deleted, so the next session reads them again.
+  capture::Response Completion(const std::vector<std::string>& full_refresh_streams);
 
  private:
   // `"key":value,...` of the shim's members due in this checkpoint

@@ -12,7 +12,18 @@ namespace atf {
 namespace {
 
 // Values of the line the scanner cares about, by their path.
-enum class Target { kNone, kType, kRecord, kStream, kNamespace, kData, kStateData, kStateGlobal, kStreamState };
+enum class Target {
+  kNone,
+  kType,
+  kRecord,
+  kStream,
+  kNamespace,
+  kData,
+  kRecordMeta,
+  kStateData,
+  kStateGlobal,
+  kStreamState
+};
 
 // The SAX pass over one line. `depth_` counts open containers; keys are kept
 // only for the first three levels, which is where every target lives.
@@ -47,6 +58,9 @@ class LineScanner : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, LineS
     if (!lone_surrogate_ && HoldsLoneSurrogate({s, n})) lone_surrogate_ = true;
     if (capture_ != nullptr) {
       if (visitor_ != nullptr) visitor_->Key({s, n});
+      // A top-level member of the record's data.
+      cdc_key_ = capture_ == &message_->data && depth_ == capture_depth_ + 1 &&
+                 absl::string_view(s, n) == "_ab_cdc_deleted_at";
     } else if (depth_ >= 1 && depth_ <= 3) {
       keys_[depth_].assign(s, n);
     }
@@ -88,6 +102,7 @@ class LineScanner : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, LineS
       if (key == "stream") return Target::kStream;
       if (key == "namespace") return Target::kNamespace;
       if (key == "data") return Target::kData;
+      if (key == "meta") return Target::kRecordMeta;
     } else if (depth_ == 2 && keys_[1] == "state") {
       if (key == "data") return Target::kStateData;
       if (key == "global") return Target::kStateGlobal;
@@ -101,6 +116,8 @@ class LineScanner : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, LineS
     switch (target) {
       case Target::kData:
         return &message_->data;
+      case Target::kRecordMeta:
+        return &message_->record_meta;
       case Target::kStateData:
         return &message_->state_data;
       case Target::kStateGlobal:
@@ -123,6 +140,7 @@ class LineScanner : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, LineS
   bool Scalar(DataVisitor::Scalar kind, absl::string_view value, PendingSpan span) {
     if (capture_ != nullptr) {
       if (visitor_ != nullptr) visitor_->Value(kind, span.begin, value);
+      NoteCdcValue(kind == DataVisitor::Scalar::kNull);
       return true;
     }
     if (depth_ == 0) return true;  // a scalar root: not a message
@@ -166,6 +184,7 @@ class LineScanner : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, LineS
   bool Start(bool array) {
     if (capture_ != nullptr) {
       if (visitor_ != nullptr) array ? visitor_->StartArray() : visitor_->StartObject();
+      NoteCdcValue(/*null=*/false);
       ++depth_;
       return true;
     }
@@ -193,6 +212,13 @@ class LineScanner : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, LineS
     return true;
   }
 
+  // The value of a data member just started: the CDC deletion mark's, if its key was.
+  void NoteCdcValue(bool null) {
+    if (!cdc_key_ || depth_ != capture_depth_ + 1) return;
+    cdc_key_ = false;
+    message_->cdc_deleted_at = null ? AirbyteMessage::CdcDeletedAt::kNull : AirbyteMessage::CdcDeletedAt::kSet;
+  }
+
   bool End(bool array) {
     if (capture_ != nullptr && visitor_ != nullptr) array ? visitor_->EndArray() : visitor_->EndObject();
     --depth_;
@@ -217,6 +243,7 @@ class LineScanner : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, LineS
   Span* capture_ = nullptr;  // the value being captured, while inside it
   int capture_depth_ = 0;
   DataVisitor* visitor_ = nullptr;
+  bool cdc_key_ = false;  // the last key of the data's top level was _ab_cdc_deleted_at
 
   bool root_is_object_ = false;
   std::optional<std::string> type_;
@@ -245,6 +272,8 @@ class LineScanner : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, LineS
         return "record.namespace";
       case Target::kData:
         return "record.data";
+      case Target::kRecordMeta:
+        return "record.meta";
       case Target::kStateData:
         return "state.data";
       case Target::kStateGlobal:
@@ -452,6 +481,8 @@ AirbyteDecoder::LineParse AirbyteDecoder::Parse(absl::string_view line, char* sc
   message->stream.clear();
   message->data = message->state_data = message->state_global = message->state_stream_state = Span{};
   message->data_visited = false;
+  message->record_meta = Span{};
+  message->cdc_deleted_at = AirbyteMessage::CdcDeletedAt::kAbsent;
   type_.reset();
   duplicate_ = nullptr;
   shape_ = {};

@@ -79,6 +79,12 @@ struct AirbyteMessage {
   // Whether `data` was already fed to the factory's visitor during the parse
   // (the stream came before the data in the line).
   bool data_visited = false;
+  // record.meta as written (Airbyte's `changes` live there), if an object.
+  Span record_meta;
+  // The top-level `_ab_cdc_deleted_at` of `data`: CDC sources set it on a
+  // deleted row (docs/decisions.md, D17).
+  enum class CdcDeletedAt : uint8_t { kAbsent, kNull, kSet };
+  CdcDeletedAt cdc_deleted_at = CdcDeletedAt::kAbsent;
 
   // STATE: exact text of the payload members that are present.
   Span state_data, state_global, state_stream_state;

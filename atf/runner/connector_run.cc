@@ -321,7 +321,7 @@ class Run {
           continue;
         }
         activity_ = true;
-        if (absl::Status status = encoder_->WriteEncoded(item.slot, piece); !status.ok()) {
+        if (absl::Status status = encoder_->WriteEncoded(item.slot, piece, item.marks); !status.ok()) {
           Fail(Annotate(status, absl::StrCat("connector output line ", number)));
         }
       }

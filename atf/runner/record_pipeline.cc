@@ -105,7 +105,8 @@ void RecordPipeline::Process(LineBlock& block, RecordWorker& worker, AirbyteDeco
         if (std::optional<RecordWorker::Encoded> encoded = worker.Encode(message, &block.arena)) {
           item = LineBlock::Item{true,          encoded->in_arena,
                                  encoded->slot, encoded->in_arena ? encoded->offset : pos + encoded->offset,
-                                 encoded->size, index};
+                                 encoded->size, index,
+                                 encoded->marks};
         }
       }
     }

@@ -29,6 +29,7 @@ class RecordWorker : public DataVisitorFactory {
     uint32_t slot;        // the encoder's name for the record's destination
     bool in_arena;        // the document is in `arena` (rewritten), else in the line
     size_t offset, size;  // of the document in the line or the arena
+    uint8_t marks = 0;    // the encoder's notes for WriteEncoded (what it added)
   };
   // Returns nullopt when the record must be handled in order by the session
   // thread instead (for example a stream without binding: an error).
@@ -40,7 +41,7 @@ class RecordEncoder {
   virtual ~RecordEncoder() = default;
   virtual std::unique_ptr<RecordWorker> NewWorker() = 0;
   // On the session thread, in the connector's order.
-  virtual absl::Status WriteEncoded(uint32_t slot, absl::string_view doc) = 0;
+  virtual absl::Status WriteEncoded(uint32_t slot, absl::string_view doc, uint8_t marks) = 0;
 };
 
 // A run of complete lines and what a worker made of them.
@@ -55,6 +56,7 @@ struct LineBlock {
     uint32_t slot;
     size_t offset, size;  // the document, or the line (without "\n" and one "\r")
     uint32_t line_index;  // within the block
+    uint8_t marks = 0;    // Encoded::marks
   };
   std::vector<Item> items;
   std::string arena;
