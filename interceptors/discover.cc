@@ -117,6 +117,8 @@ absl::StatusOr<capture::Response::Discovered::Binding> BuildBinding(const rapidj
     }
     key.push_back(std::string(kRowIdPointer));
   }
+  // A CDC stream's documents carry `_meta/op` (D17).
+  if (IsCdcSchema(schema)) AddMetaProperty(schema, "op", OpSchema(), /*required=*/false);
 
   binding.set_recommended_name(recommended);
   binding.set_resource_config_json(resource.ToJson());

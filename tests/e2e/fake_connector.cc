@@ -14,6 +14,12 @@
 //                          `pad` string of PAD bytes when given
 //   catalog-records N      write N RECORD messages {"id": i, "stream": NAME} for
 //                          every stream of the --catalog file, stream by stream
+//   cdk-full-refresh STREAM PAGES [CRASH_AFTER]
+//                          a resumable full-refresh stream as Airbyte's CDK
+//                          reads it: state {"page": P} resumes at page P, the
+//                          completion marker reads nothing; 2 records and a
+//                          state per page, the marker at the end (exit 1 after
+//                          page CRASH_AFTER when given)
 //   big-record STREAM N    write one RECORD whose `blob` string has N bytes
 //   junk N                 write N lines that are not Airbyte messages
 //   sleep SECONDS          sleep (fractions allowed)
@@ -111,6 +117,38 @@ void Run(const std::string& op, const std::string& rest, const std::vector<std::
                   << name << R"("},"emitted_at":1700000000000}})" << '\n';
       }
     }
+    std::cout.flush();
+  } else if (op == "cdk-full-refresh") {
+    std::string stream;
+    int pages = 0, crash_after = -1;
+    words >> stream >> pages >> crash_after;
+    std::ifstream in(Arg(args, "--state"), std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string state = text.str(), name = "\"name\":\"" + stream + "\"";
+    const size_t at = state.find(name);
+    const std::string entry = at == std::string::npos ? "" : state.substr(at, state.find("}}", at) - at);
+    auto emit_state = [&](const std::string& json) {
+      std::cout << R"({"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":")" << stream
+                << R"("},"stream_state":)" << json << "}}}\n";
+    };
+    if (entry.find("__ab_full_refresh_sync_complete") != std::string::npos) {
+      emit_state(R"({"__ab_full_refresh_sync_complete":true})");  // the CDK reads nothing
+      std::cout.flush();
+      return;
+    }
+    int page = 0;
+    if (size_t p = entry.find("\"page\":"); p != std::string::npos) page = std::stoi(entry.substr(p + 7));
+    for (; page < pages; ++page) {
+      for (int i = 0; i < 2; ++i) {
+        std::cout << R"({"type":"RECORD","record":{"stream":")" << stream << R"(","data":{"page":)" << page
+                  << R"(,"i":)" << i << R"(},"emitted_at":1}})" << '\n';
+      }
+      emit_state(R"({"page":)" + std::to_string(page + 1) + "}");
+      std::cout.flush();
+      if (page == crash_after) std::exit(1);
+    }
+    emit_state(R"({"__ab_full_refresh_sync_complete":true})");
     std::cout.flush();
   } else if (op == "big-record") {
     std::string stream;
