@@ -101,7 +101,9 @@ absl::Status AppendWithMeta(absl::string_view doc, const DocumentMeta& meta, std
     return absl::OkStatus();
   }
   // A `_meta` somewhere: find it at the top level, and merge into it.
-  const std::string copy(doc);  // RapidJSON reads up to a NUL
+  // RapidJSON reads up to a NUL, and its SSE2 string scan up to 15 bytes past it.
+  std::string copy(doc);
+  copy.append(1 + kParsePadding, '\0');
   rapidjson::StringStream stream(copy.c_str());
   MetaFinder finder(&stream);
   rapidjson::Reader reader;
